@@ -1,0 +1,16 @@
+// The public surface of integration-kit. Every export is listed by name so
+// that nothing internal leaks out by accident.
+
+export { IntegrationKitError } from "./errors";
+export { defaultLogger, silentLogger } from "./logger";
+export type { Logger } from "./logger";
+
+// webhook receiver
+export type { ReplayStore } from "./webhook/replay-store";
+
+// caller
+
+// poller and graceful shutdown
+export type { PollerLock } from "./poller/lock";
+
+// redis

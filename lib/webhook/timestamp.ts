@@ -17,6 +17,15 @@ export function parseTimestamp(raw: string): number | undefined {
   if (unixSeconds.test(raw)) return Number(raw) * 1000;
   if (!rfc3339.test(raw)) return undefined;
 
+  // Date.parse rolls 30 February over into March: check the day first
+  const year = Number(raw.slice(0, 4));
+  const month = Number(raw.slice(5, 7));
+  const day = Number(raw.slice(8, 10));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) {
+    return undefined;
+  }
+
   const time = Date.parse(raw);
   return Number.isNaN(time) ? undefined : time;
 }

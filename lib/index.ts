@@ -13,7 +13,7 @@ export type {
   WebhookHandler,
   WebhookHandlers,
   WebhookMiddleware,
-} from "./webhook/receiver";
+} from "./webhook/handlers";
 export { webhookDefaults } from "./webhook/options";
 export type {
   WebhookAlgorithm,

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { createSecretKey, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 
 import { defaultLogger, type Logger } from "../logger";
 import { checkFunction, checkLogger, checkNumber, invalidOption } from
@@ -11,6 +11,7 @@ import {
   type WebhookPresetName,
 } from "./presets";
 import type { ReplayStore } from "./replay-store";
+import { normalizeKeys } from "./secret";
 
 const scope = "webhook";
 
@@ -135,7 +136,8 @@ export const webhookDefaults = {
 } as const satisfies Partial<WebhookOptions>;
 
 /** The options once merged with the preset and the defaults, and checked. */
-export interface ReceiverConfig extends Omit<PresetDefinition, "secretFormat"> {
+export interface ReceiverConfig
+  extends Omit<PresetDefinition, "secretFormat"> {
   keys: readonly KeyObject[];
   algorithm: WebhookAlgorithm;
   /** The length in bytes of a digest of `algorithm`. */
@@ -154,50 +156,24 @@ const knownOptions = new Set<string>([
   "clock", "maxBodyBytes", "replayStore", "replayCheck", "logger",
 ]);
 
-function checkHeaderName(name: string, value: unknown): string[] | undefined {
+// an HTTP token (RFC 9110): a header name Node could have received
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function checkHeader(name: string, value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
-  // an HTTP token (RFC 9110): a header name Node could have received
-  if (typeof value !== "string" || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value)) {
+  if (typeof value !== "string" || !headerName.test(value)) {
     return invalidOption(scope, name, "a header name");
   }
   return [value.toLowerCase()];
 }
 
-function decodeSecret(
-  secret: unknown,
-  format: PresetDefinition["secretFormat"],
-): Buffer {
-  const expected = "a non-empty string or Buffer, or an array of them";
-  if (Buffer.isBuffer(secret) && secret.length > 0) return secret;
-  if (typeof secret !== "string" || secret === "") {
-    return invalidOption(scope, "secret", expected);
-  }
-  if (format === "raw") return Buffer.from(secret, "utf8");
-
-  const encoded = secret.startsWith("whsec_") ? secret.slice(6) : secret;
-  const key = Buffer.from(encoded, "base64");
-  if (key.length === 0 || key.toString("base64").replace(/=+$/, "") !==
-    encoded.replace(/=+$/, "")) {
-    return invalidOption(scope, "secret", "whsec_ followed by a base64 key");
-  }
-  return key;
-}
-
-function normalizeKeys(
-  secret: unknown,
-  format: PresetDefinition["secretFormat"],
-): KeyObject[] {
-  const list: readonly unknown[] = Array.isArray(secret) ? secret : [secret];
-  if (list.length === 0) {
-    return invalidOption(scope, "secret", "a non-empty array of secrets");
-  }
-  return list.map((item) => createSecretKey(decodeSecret(item, format)));
-}
-
-function normalizePreset(options: WebhookOptions): PresetDefinition | undefined {
+function normalizePreset(
+  options: WebhookOptions,
+): PresetDefinition | undefined {
   if (options.preset === undefined) return undefined;
   if (!isPresetName(options.preset)) {
-    return invalidOption(scope, "preset", `one of ${Object.keys(presets).join(", ")}`);
+    const names = Object.keys(presets).join(", ");
+    return invalidOption(scope, "preset", `one of ${names}`);
   }
   return presets[options.preset];
 }
@@ -210,7 +186,10 @@ function normalizeAlgorithm(value: unknown): WebhookAlgorithm {
   return value;
 }
 
-function normalizeEncoding(value: unknown, fallback: "hex" | "base64") {
+function normalizeEncoding(
+  value: unknown,
+  fallback: "hex" | "base64",
+): "hex" | "base64" {
   if (value === undefined) return fallback;
   if (value !== "hex" && value !== "base64") {
     return invalidOption(scope, "signatureEncoding", '"hex" or "base64"');
@@ -222,10 +201,58 @@ function checkReplayStore(value: unknown): ReplayStore | undefined {
   if (value === undefined) return undefined;
   const store = value as Partial<ReplayStore> | null;
   if (typeof store !== "object" || store === null ||
-    typeof store.claim !== "function" || typeof store.release !== "function") {
-    return invalidOption(scope, "replayStore", "an object with claim() and release()");
+    typeof store.claim !== "function" ||
+    typeof store.release !== "function") {
+    return invalidOption(
+      scope, "replayStore", "an object with claim() and release()",
+    );
   }
   return store as ReplayStore;
+}
+
+type SchemeConfig = Omit<PresetDefinition, "secretFormat">;
+
+/**
+ * The scheme: the preset's, with each header option given beside it
+ * replacing the preset's value, or the default scheme.
+ */
+function normalizeScheme(
+  options: WebhookOptions,
+  preset: PresetDefinition | undefined,
+  algorithm: WebhookAlgorithm,
+): SchemeConfig {
+  const timestampHeaders = checkHeader(
+    "timestampHeaderKey", options.timestampHeaderKey,
+  );
+  const eventHeaders = checkHeader("eventHeader", options.eventHeader);
+  const idHeaders = checkHeader("idHeader", options.idHeader);
+
+  // a timestamp header beside a preset that signs the body alone (github,
+  // shopify) adds the timestamp to the signed string, as in the default
+  const signsBodyAlone = preset === undefined || preset.layout === "body";
+  const layout = signsBodyAlone
+    ? (timestampHeaders ? "timestamp.body" : "body")
+    : preset.layout;
+
+  return {
+    signatureHeaders: checkHeader("signatureHeader", options.signatureHeader) ??
+      preset?.signatureHeaders ?? [webhookDefaults.signatureHeader],
+    format: preset?.format ?? "single",
+    signaturePrefix: preset?.signaturePrefix ?? `${algorithm}=`,
+    encoding: normalizeEncoding(
+      options.signatureEncoding,
+      preset?.encoding ?? webhookDefaults.signatureEncoding,
+    ),
+    layout,
+    timestampHeaders: timestampHeaders ?? preset?.timestampHeaders ?? [],
+    // a header given beside a preset replaces the preset's body field
+    eventHeaders: eventHeaders ?? preset?.eventHeaders ??
+      [webhookDefaults.eventHeader],
+    eventField: eventHeaders ? undefined : preset?.eventField,
+    idHeaders: idHeaders ?? preset?.idHeaders ?? [webhookDefaults.idHeader],
+    idField: idHeaders ? undefined : preset?.idField,
+    acceptsForm: preset?.acceptsForm ?? false,
+  };
 }
 
 /**
@@ -237,59 +264,39 @@ export function normalizeOptions(options: WebhookOptions): ReceiverConfig {
   if (typeof options !== "object" || options === null) {
     return invalidOption(scope, "options", "an object");
   }
+  // a misspelt option would otherwise be ignored and its default used
   for (const key of Object.keys(options)) {
-    if (!knownOptions.has(key)) throw new TypeError(`${scope}: unknown option ${key}`);
+    if (!knownOptions.has(key)) {
+      throw new TypeError(`${scope}: unknown option ${key}`);
+    }
   }
 
   // the preset first: it decides how the secret is decoded
   const preset = normalizePreset(options);
   const algorithm = normalizeAlgorithm(options.algorithm);
   const keys = normalizeKeys(options.secret, preset?.secretFormat ?? "raw");
-
-  const timestampHeaders = checkHeaderName(
-    "timestampHeaderKey", options.timestampHeaderKey,
-  );
-  // a timestamp header beside a preset that signs the body alone (github,
-  // shopify) adds the timestamp to the signed string, as in the default
-  const signsBodyAlone = preset === undefined || preset.layout === "body";
-  const layout = signsBodyAlone
-    ? (timestampHeaders ? "timestamp.body" : "body")
-    : preset.layout;
+  const defaults = webhookDefaults;
 
   return {
+    ...normalizeScheme(options, preset, algorithm),
     keys,
     algorithm,
     digestBytes: algorithm === "sha256" ? 32 : 64,
-    signatureHeaders: checkHeaderName("signatureHeader", options.signatureHeader) ??
-      preset?.signatureHeaders ?? [webhookDefaults.signatureHeader],
-    format: preset?.format ?? "single",
-    signaturePrefix: preset?.signaturePrefix ?? `${algorithm}=`,
-    encoding: normalizeEncoding(
-      options.signatureEncoding, preset?.encoding ?? webhookDefaults.signatureEncoding,
-    ),
-    layout,
-    timestampHeaders: timestampHeaders ?? preset?.timestampHeaders ?? [],
-    // a header given beside a preset replaces the preset's body field
-    eventHeaders: checkHeaderName("eventHeader", options.eventHeader) ??
-      preset?.eventHeaders ?? [webhookDefaults.eventHeader],
-    eventField: options.eventHeader === undefined ? preset?.eventField : undefined,
-    idHeaders: checkHeaderName("idHeader", options.idHeader) ??
-      preset?.idHeaders ?? [webhookDefaults.idHeader],
-    idField: options.idHeader === undefined ? preset?.idField : undefined,
-    acceptsForm: preset?.acceptsForm ?? false,
     timestampTolerance: checkNumber(
       scope, "timestampTolerance",
-      options.timestampTolerance ?? webhookDefaults.timestampTolerance,
+      options.timestampTolerance ?? defaults.timestampTolerance,
     ),
-    clock: options.clock === undefined ? webhookDefaults.clock
+    clock: options.clock === undefined ? defaults.clock
       : checkFunction<() => number>(scope, "clock", options.clock),
+    // note: no Infinity: reading without a limit would let any client
+    // make the process buffer as much as it sends
     maxBodyBytes: checkNumber(
-      scope, "maxBodyBytes", options.maxBodyBytes ?? webhookDefaults.maxBodyBytes,
+      scope, "maxBodyBytes", options.maxBodyBytes ?? defaults.maxBodyBytes,
       { integer: true },
     ),
     replayStore: checkReplayStore(options.replayStore),
     replayCheck: options.replayCheck === undefined ? undefined
       : checkFunction(scope, "replayCheck", options.replayCheck),
-    logger: checkLogger(scope, options.logger, webhookDefaults.logger),
+    logger: checkLogger(scope, options.logger, defaults.logger),
   };
 }

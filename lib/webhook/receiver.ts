@@ -1,73 +1,28 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-import { invalidOption } from "../validate";
 import { readRawBody, type WebhookRequest } from "./body";
 import { WebhookBodyError, WebhookReplayError, WebhookReplayStoreError } from
   "./errors";
+import {
+  catchAll,
+  normalizeHandlers,
+  type HandlerTable,
+  type WebhookDelivery,
+  type WebhookHandler,
+  type WebhookHandlers,
+  type WebhookMiddleware,
+} from "./handlers";
 import { normalizeOptions, type ReceiverConfig, type WebhookOptions } from
   "./options";
 import { parsePayload, type Payload } from "./payload";
 import { respond } from "./respond";
 import { firstHeader, verifyDelivery, type VerifiedDelivery } from "./verify";
 
-/** What the receiver knows about a verified delivery, for its handler. */
-export interface WebhookDelivery {
-  /** The event name that selected the handler, when the delivery has one. */
-  event: string | undefined;
-  /** The provider's delivery id, when the delivery has one. */
-  id: string | undefined;
-  /** The signed time of sending in ms since the epoch, when signed. */
-  timestamp: number | undefined;
-}
-
 /**
- * Handles one verified delivery; `body` is its exact raw bytes. Answering
- * is optional: when the handler returns (or its promise resolves) without
- * having started a response, the receiver answers 200. A throw or a
- * rejection is answered 500 and logged.
+ * An event name or delivery id: from the parsed body when the scheme reads
+ * it there, from the first of `headers` present otherwise. Empty is absent.
  */
-export type WebhookHandler<
-  Req extends IncomingMessage = IncomingMessage,
-  Res extends ServerResponse = ServerResponse,
-> = (req: Req, res: Res, body: Buffer, delivery: WebhookDelivery) => unknown;
-
-/** Handlers by event name; `"*"` takes the events without their own. */
-export type WebhookHandlers<
-  Req extends IncomingMessage = IncomingMessage,
-  Res extends ServerResponse = ServerResponse,
-> = Readonly<Record<string, WebhookHandler<Req, Res>>>;
-
-/**
- * A Connect-style middleware. It answers every request itself and never
- * calls `next`.
- */
-export type WebhookMiddleware<
-  Req extends IncomingMessage = IncomingMessage,
-  Res extends ServerResponse = ServerResponse,
-> = (req: Req, res: Res, next?: (err?: unknown) => void) => void;
-
-type HandlerTable = ReadonlyMap<string, WebhookHandler>;
-
-const catchAll = "*";
-
-function normalizeHandlers(handlers: unknown): HandlerTable {
-  if (typeof handlers !== "object" || handlers === null ||
-    Object.keys(handlers).length === 0) {
-    return invalidOption("webhook", "handlers", "an object of event handlers");
-  }
-
-  // a Map, so that an event named `constructor` or `__proto__` finds nothing
-  const table = new Map<string, WebhookHandler>();
-  for (const [event, handler] of Object.entries(handlers)) {
-    if (typeof handler !== "function") {
-      invalidOption("webhook", `handlers[${JSON.stringify(event)}]`, "a function");
-    }
-    table.set(event, handler as WebhookHandler);
-  }
-  return table;
-}
-
-function readField(
+function readDeliveryField(
   headers: readonly string[],
   field: ((payload: Payload) => string | undefined) | undefined,
   req: IncomingMessage,
@@ -163,7 +118,7 @@ export class WebhookReceiver {
       config.idField !== undefined
       ? parsePayload(body, config.acceptsForm)
       : undefined;
-    const event = readField(
+    const event = readDeliveryField(
       config.eventHeaders, config.eventField, req, payload,
     );
     const handler = (event !== undefined ? table.get(event) : undefined) ??
@@ -176,7 +131,7 @@ export class WebhookReceiver {
 
     const delivery: WebhookDelivery = {
       event,
-      id: readField(config.idHeaders, config.idField, req, payload),
+      id: readDeliveryField(config.idHeaders, config.idField, req, payload),
       timestamp: verified.timestamp,
     };
 
@@ -190,7 +145,9 @@ export class WebhookReceiver {
   }
 
   #refuseBody(res: ServerResponse, err: unknown): void {
-    const problem = err instanceof WebhookBodyError ? err.problem : "unreadable";
+    const problem = err instanceof WebhookBodyError
+      ? err.problem
+      : "unreadable";
     const { logger } = this.#config;
 
     if (problem === "consumed") {

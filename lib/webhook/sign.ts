@@ -45,7 +45,7 @@ function rawTimestamp(
  *
  * @example
  * ```ts
- * const headers = signWebhook({ secret }, body, { event: "payment.succeeded" });
+ * const headers = signWebhook({ secret }, body, { event: "order.paid" });
  * await fetch(url, { method: "POST", headers, body });
  * ```
  */

@@ -3,6 +3,7 @@ import request from "supertest";
 import {
   signWebhook,
   webhook,
+  WebhookReceiver,
   type WebhookDelivery,
   type WebhookHandlers,
 } from "../../lib/index";
@@ -145,5 +146,31 @@ describe("webhook() handlers", () => {
     });
 
     await expect(send(listener, "stream")).rejects.toThrow();
+  });
+});
+
+describe("WebhookReceiver", () => {
+  describe("handler()", () => {
+    it("serves several handler tables from one receiver", async () => {
+      const receiver = new WebhookReceiver({ secret, logger: captureLogger() });
+      const seen: string[] = [];
+      const first = plainApp.create(receiver.handler({
+        ping: () => { seen.push("first"); },
+      }));
+      const second = plainApp.create(receiver.handler({
+        ping: () => { seen.push("second"); },
+      }));
+
+      await send(first, "ping");
+      await send(second, "ping");
+
+      expect(seen).toEqual(["first", "second"]);
+    });
+
+    it("throws a TypeError for a handler that is not a function", () => {
+      const receiver = new WebhookReceiver({ secret });
+
+      expect(() => receiver.handler({ ping: 1 as never })).toThrow(TypeError);
+    });
   });
 });

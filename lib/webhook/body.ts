@@ -64,6 +64,10 @@ function keptBody(req: WebhookRequest): Buffer | undefined {
  * chunked body is cut as soon as it passes the limit, so memory stays
  * bounded by the limit. Rejects with a {@link WebhookBodyError}.
  *
+ * note: a body is read as sent: a `Content-Encoding` is not undone, since
+ * providers sign the bytes they send and do not compress webhooks. A slow
+ * client is bounded by the server's `requestTimeout`, not here.
+ *
  * After reading, the request is marked as read (`_body` for body-parser
  * 1.x; body-parser 2.x sees the ended stream), so that a parser mounted
  * after the receiver skips it.

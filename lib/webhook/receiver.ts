@@ -108,6 +108,8 @@ export class WebhookReceiver {
     // 2-3. signature and timestamp
     const verified = verifyDelivery(config, req.headers, body);
     if (typeof verified === "string") {
+      // note: warn, since a wrong secret shows up here first; a flood of
+      // forged requests floods the log too, so rate-limit upstream
       config.logger.warn({ reason: verified }, "webhook signature refused");
       respond(res, 401);
       return;

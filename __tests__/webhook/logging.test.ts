@@ -117,3 +117,31 @@ describe("webhook() logging", () => {
     );
   });
 });
+
+describe("webhook() with a logger that throws", () => {
+  it("answers as it would with a working logger", async () => {
+    const broken: Logger = {
+      warn: () => {
+        throw new Error("log destination closed");
+      },
+      error: () => {
+        throw new Error("log destination closed");
+      },
+    };
+    const options = { secret, logger: broken };
+    const listener = plainApp.create(webhook(options, {
+      ok: () => undefined,
+      fail: () => {
+        throw new Error("handler failed");
+      },
+    }));
+    const post = (headers: Record<string, string>) =>
+      request(listener).post("/").set(headers).send(body);
+
+    const forged = await post({ "x-hub-signature-256": "sha256=00" });
+    const failed = await post(signWebhook(options, body, { event: "fail" }));
+    const ok = await post(signWebhook(options, body, { event: "ok" }));
+
+    expect([forged.status, failed.status, ok.status]).toEqual([401, 500, 200]);
+  });
+});

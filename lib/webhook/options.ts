@@ -11,6 +11,7 @@ import {
   type WebhookPresetName,
 } from "./presets";
 import type { ReplayStore } from "./replay-store";
+import { safeLogger } from "./safe-logger";
 import { normalizeKeys } from "./secret";
 
 const scope = "webhook";
@@ -297,6 +298,6 @@ export function normalizeOptions(options: WebhookOptions): ReceiverConfig {
     replayStore: checkReplayStore(options.replayStore),
     replayCheck: options.replayCheck === undefined ? undefined
       : checkFunction(scope, "replayCheck", options.replayCheck),
-    logger: checkLogger(scope, options.logger, defaults.logger),
+    logger: safeLogger(checkLogger(scope, options.logger, defaults.logger)),
   };
 }

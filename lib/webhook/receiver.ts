@@ -137,9 +137,14 @@ export class WebhookReceiver {
       timestamp: verified.timestamp,
     };
 
-    // 5. replay protection
-    if (!(await this.#passesReplayCheck(req, res, body, delivery))) return;
-    const claim = await this.#claim(res, delivery, verified);
+    // 5. replay protection; skipped without a promise when not configured
+    if (config.replayCheck !== undefined &&
+      !(await this.#passesReplayCheck(req, res, body, delivery))) {
+      return;
+    }
+    const claim = config.replayStore === undefined
+      ? undefined
+      : await this.#claim(res, delivery, verified);
     if (claim === false) return;
 
     // 6. the handler

@@ -12,5 +12,14 @@ export type { ReplayStore } from "./webhook/replay-store";
 
 // poller and graceful shutdown
 export type { PollerLock } from "./poller/lock";
+export { Poller } from "./poller/poller";
+export { pollerDefaults } from "./poller/options";
+export type { PollerFunction, PollerOptions } from "./poller/options";
+export type { PollerState, PollerStatus } from "./poller/status";
+export {
+  PollerStateError,
+  PollerStoppedError,
+  PollerTimeoutError,
+} from "./poller/errors";
 
 // redis

@@ -1,0 +1,269 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Logger } from "../logger";
+import {
+  PollerStateError,
+  PollerStoppedError,
+  PollerTimeoutError,
+} from "./errors";
+import {
+  normalizePollerOptions,
+  type NormalizedPollerOptions,
+  type PollerOptions,
+} from "./options";
+import { Schedule, type Slot } from "./schedule";
+import { StatusRecorder, type PollerState, type PollerStatus } from "./status";
+import { TickSignal } from "./tick-signal";
+import { waitUntil } from "./wait";
+
+// The tick whose `fn` is running in the current async context, so that
+// stop() called from inside `fn` can tell it must not wait for that tick
+const tickContext = new AsyncLocalStorage<object>();
+
+type LockResult = AbortSignal | "skip";
+
+/**
+ * Runs `fn` periodically at a fixed rate, one tick at a time, until it is
+ * stopped; then waits for the tick in flight and releases its lock.
+ *
+ * @example
+ * const sync = new Poller({
+ *   name: "fingerprints",
+ *   interval: 30_000,
+ *   runOnStart: true,
+ *   fn: (signal) => terminal.syncFingerprints(signal),
+ *   logger,
+ * });
+ * sync.start(shutdown.signal); // stops when shutdown begins
+ */
+export class Poller {
+  /** The poller's name, as given in the options. */
+  readonly name: string;
+
+  readonly #options: NormalizedPollerOptions;
+  readonly #status = new StatusRecorder();
+  readonly #stopController = new AbortController();
+  #state: PollerState = "idle";
+  #started = false;
+  #done: Promise<void> | undefined;
+  #tick: object | undefined;
+
+  /** Throws a TypeError naming the option when an option is invalid. */
+  constructor(options: PollerOptions) {
+    this.#options = normalizePollerOptions(options);
+    this.name = this.#options.name;
+  }
+
+  /** A frozen snapshot of the poller's health. */
+  get status(): PollerStatus {
+    return this.#status.snapshot(this.name, this.#state);
+  }
+
+  /**
+   * Starts the schedule. The promise resolves once the poller has stopped
+   * (by {@link Poller.stop} or by `signal` aborting), its tick in flight
+   * has settled and its lock is released; it never rejects. A poller
+   * starts once: a second call throws a {@link PollerStateError}.
+   */
+  start(signal?: AbortSignal): Promise<void> {
+    if (this.#started) throw new PollerStateError(this.name);
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError("poller: start() signal must be an AbortSignal");
+    }
+    this.#started = true;
+
+    // stopped before it ever ran: stop() came first or the signal is
+    // already aborted (shutdown began during startup)
+    if (this.#state === "stopped" || signal?.aborted) {
+      this.#state = "stopped";
+      this.#done = Promise.resolve();
+      return this.#done;
+    }
+
+    const onAbort = (): void => this.#requestStop(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+
+    this.#state = "running";
+    this.#done = this.#run().finally(() => {
+      signal?.removeEventListener("abort", onAbort);
+    });
+    return this.#done;
+  }
+
+  /**
+   * Stops the schedule and aborts the signal of the tick in flight. The
+   * promise resolves as {@link Poller.start}'s does. Idempotent. Called
+   * from inside `fn` it resolves at once, since waiting for the tick that
+   * is waiting for it would never end.
+   */
+  stop(): Promise<void> {
+    this.#requestStop(undefined);
+
+    const calledFromTick = this.#tick !== undefined &&
+      tickContext.getStore() === this.#tick;
+    if (calledFromTick) return Promise.resolve();
+    return this.#done ?? Promise.resolve();
+  }
+
+  #requestStop(reason: unknown): void {
+    if (this.#state === "idle") this.#state = "stopped";
+    if (this.#state !== "running") return;
+
+    this.#state = "stopping";
+    const cause = reason === undefined ? undefined : { cause: reason };
+    this.#stopController.abort(new PollerStoppedError(this.name, cause));
+  }
+
+  async #run(): Promise<void> {
+    const { interval, runOnStart, jitter } = this.#options;
+    const stopSignal = this.#stopController.signal;
+    const schedule = new Schedule({
+      origin: performance.now(), interval, runOnStart, jitter,
+    });
+
+    try {
+      // plan, wait, tick; repeat until stopped
+      let slot = schedule.first();
+      while (!stopSignal.aborted) {
+        this.#status.planned(slot.startAt - performance.now(), slot.missed);
+        await waitUntil(slot.startAt, stopSignal);
+        if (stopSignal.aborted) break;
+
+        await this.#runTick();
+        slot = schedule.next(slot, performance.now());
+      }
+    } catch (error) {
+      // only a bug of this module can land here: every tick is guarded
+      this.#log("error", { err: error, name: this.name }, "poller loop failed");
+    }
+
+    this.#status.idle();
+    await this.#releaseLock();
+    this.#state = "stopped";
+  }
+
+  async #runTick(): Promise<void> {
+    this.#status.checking();
+
+    const lockSignal = await this.#acquireLock();
+    if (lockSignal === "skip" || this.#stopController.signal.aborted) {
+      this.#status.idle();
+      return;
+    }
+
+    const tickSignal = new TickSignal({
+      stop: this.#stopController.signal,
+      lock: lockSignal,
+      timeout: this.#options.timeout,
+      timeoutReason: () =>
+        new PollerTimeoutError(this.name, this.#options.timeout),
+      onTimeout: () => this.#log("warn",
+        { name: this.name, timeout: this.#options.timeout },
+        "poller tick timed out"),
+    });
+    const tick = {};
+    this.#tick = tick;
+    this.#status.started();
+    const startedAt = performance.now();
+
+    try {
+      await tickContext.run(tick, () => this.#options.fn(tickSignal.signal));
+      this.#settle(tickSignal, undefined, false, performance.now() - startedAt);
+    } catch (error) {
+      this.#settle(tickSignal, error, true, performance.now() - startedAt);
+    } finally {
+      tickSignal.dispose();
+      this.#tick = undefined;
+    }
+  }
+
+  #settle(
+    tickSignal: TickSignal,
+    error: unknown,
+    rejected: boolean,
+    duration: number,
+  ): void {
+    // a tick that ends by rejecting after stop aborted its signal was told
+    // to give up: that is the shutdown working, not a failure
+    if (rejected && tickSignal.cause === "stop") {
+      this.#status.aborted(duration);
+      this.#log("debug", { name: this.name, err: error },
+        "poller tick aborted by stop");
+      return;
+    }
+
+    if (!rejected && tickSignal.cause !== "timeout") {
+      this.#status.succeeded(duration);
+      return;
+    }
+
+    const failure = tickSignal.cause === "timeout"
+      ? this.#timeoutError(error, rejected)
+      : error;
+    this.#status.failed(failure, duration);
+    this.#log("error", {
+      err: failure,
+      name: this.name,
+      consecutiveFailures: this.#status.consecutiveFailures,
+    }, "poller tick failed");
+  }
+
+  #timeoutError(error: unknown, rejected: boolean): PollerTimeoutError {
+    if (error instanceof PollerTimeoutError) return error;
+
+    const cause = rejected ? { cause: error } : undefined;
+    return new PollerTimeoutError(this.name, this.#options.timeout, cause);
+  }
+
+  async #acquireLock(): Promise<LockResult | undefined> {
+    const { lock } = this.#options;
+    if (!lock) return undefined;
+
+    let held: unknown;
+    try {
+      held = await lock.acquire();
+    } catch (error) {
+      this.#status.lockFailed();
+      this.#log("warn", { err: error, name: this.name },
+        "poller lock acquire failed");
+      return "skip";
+    }
+
+    // null, or a signal of a lock already lost: another holder has it
+    if (held === null || (held instanceof AbortSignal && held.aborted)) {
+      this.#status.skipped();
+      this.#log("debug", { name: this.name },
+        "poller tick skipped: lock held elsewhere");
+      return "skip";
+    }
+    if (held instanceof AbortSignal) return held;
+
+    this.#status.lockFailed();
+    const error = new TypeError(
+      "poller: lock.acquire() must resolve an AbortSignal or null",
+    );
+    this.#log("warn", { err: error, name: this.name },
+      "poller lock acquire failed");
+    return "skip";
+  }
+
+  async #releaseLock(): Promise<void> {
+    const { lock } = this.#options;
+    if (!lock) return;
+
+    try {
+      await lock.release();
+    } catch (error) {
+      this.#log("warn", { err: error, name: this.name },
+        "poller lock release failed");
+    }
+  }
+
+  // A logger that throws must not break the loop or leak a rejection
+  #log(level: keyof Logger, obj: object, msg: string): void {
+    try {
+      this.#options.logger[level]?.(obj, msg);
+    } catch {
+      // nothing sensible is left to report a failing logger to
+    }
+  }
+}

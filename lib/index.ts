@@ -21,5 +21,13 @@ export {
   PollerStoppedError,
   PollerTimeoutError,
 } from "./poller/errors";
+export { gracefulShutdown } from "./shutdown/graceful-shutdown";
+export type { GracefulShutdown } from "./shutdown/graceful-shutdown";
+export { shutdownDefaults } from "./shutdown/options";
+export type { GracefulShutdownOptions } from "./shutdown/options";
+export type { CleanupHook } from "./shutdown/cleanup";
+export type { ShutdownServer } from "./shutdown/connections";
+export type { ShutdownTask, Stoppable } from "./shutdown/tasks";
+export { ShutdownError, ShutdownTimeoutError } from "./shutdown/errors";
 
 // redis

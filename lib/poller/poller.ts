@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { guardLogger } from "../guard-logger";
 import type { Logger } from "../logger";
 import {
   PollerStateError,
@@ -40,6 +41,7 @@ export class Poller {
   readonly name: string;
 
   readonly #options: NormalizedPollerOptions;
+  readonly #logger: Logger;
   readonly #status = new StatusRecorder();
   readonly #stopController = new AbortController();
   #state: PollerState = "idle";
@@ -50,6 +52,7 @@ export class Poller {
   /** Throws a TypeError naming the option when an option is invalid. */
   constructor(options: PollerOptions) {
     this.#options = normalizePollerOptions(options);
+    this.#logger = guardLogger(this.#options.logger);
     this.name = this.#options.name;
   }
 
@@ -258,12 +261,7 @@ export class Poller {
     }
   }
 
-  // A logger that throws must not break the loop or leak a rejection
   #log(level: keyof Logger, obj: object, msg: string): void {
-    try {
-      this.#options.logger[level]?.(obj, msg);
-    } catch {
-      // nothing sensible is left to report a failing logger to
-    }
+    this.#logger[level]?.(obj, msg);
   }
 }

@@ -1,7 +1,11 @@
 import path from "node:path";
 import { defaultLogger, Poller, pollerDefaults } from "../../lib";
 import type { PollerOptions } from "../../lib";
-import { documentedDefaults, formatDefault } from "./support";
+import {
+  documentedDefaults,
+  formatDefault,
+  readmeDefaults,
+} from "./support";
 
 const valid: PollerOptions = { interval: 100, fn: () => undefined };
 
@@ -66,6 +70,7 @@ describe("new Poller()", () => {
         .map(([key, value]) => [key, formatDefault(value, names)]));
 
       expect(actual).toEqual(documented);
+      expect(actual).toEqual(readmeDefaults("### The Poller"));
     });
 
     it("name the poller in its status", () => {

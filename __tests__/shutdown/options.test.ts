@@ -2,7 +2,11 @@ import http from "node:http";
 import path from "node:path";
 import { defaultLogger, gracefulShutdown, shutdownDefaults } from "../../lib";
 import type { GracefulShutdownOptions, ShutdownServer } from "../../lib";
-import { documentedDefaults, formatDefault } from "../poller/support";
+import {
+  documentedDefaults,
+  formatDefault,
+  readmeDefaults,
+} from "../poller/support";
 
 function attach(options: Record<string, unknown>): () => void {
   return () => {
@@ -60,6 +64,7 @@ describe("gracefulShutdown()", () => {
         .map(([key, value]) => [key, formatDefault(value, names)]));
 
       expect(actual).toEqual(documented);
+      expect(actual).toEqual(readmeDefaults("### Graceful shutdown"));
     });
 
     it("listen to SIGTERM and SIGINT", () => {

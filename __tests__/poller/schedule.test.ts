@@ -81,6 +81,22 @@ describe("Poller", () => {
     });
   });
 
+  describe("with an interval beyond the 24.8-day timer limit", () => {
+    it("waits the whole interval instead of firing at once", async () => {
+      const interval = 3_000_000_000; // about 35 days
+      const { poller, starts, begin } = recordingPoller({ interval });
+      const done = begin();
+
+      await jest.advanceTimersByTimeAsync(2 ** 31);
+      expect(starts).toEqual([]);
+      await jest.advanceTimersByTimeAsync(interval - 2 ** 31);
+      expect(starts).toEqual([interval]);
+
+      await poller.stop();
+      await done;
+    });
+  });
+
   describe("with runOnStart", () => {
     it("runs the first tick at once, then on the grid", async () => {
       const { poller, starts, begin } = recordingPoller({ runOnStart: true });

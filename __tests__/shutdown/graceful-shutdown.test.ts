@@ -249,7 +249,7 @@ describe("gracefulShutdown()", () => {
         const line = lines.find((l) => l.msg === "shutdown timed out");
         expect(line?.obj.err).toBeInstanceOf(ShutdownTimeoutError);
         expect(line?.obj.pending).toEqual([
-          "http: 1 connections, 1 requests in flight",
+          "http: 1 connection, 1 request in flight",
           "task: stuck",
           "cleanup: db",
         ]);
@@ -282,6 +282,19 @@ describe("gracefulShutdown()", () => {
           level: "warn", msg: "shutdown forced by a second signal",
         }));
         expect(process.listenerCount("SIGUSR2")).toBe(0);
+      });
+
+    it("does not force the exit on the first signal after begin()",
+      async () => {
+        const { shutdown } = attach({ signals: ["SIGUSR2"] });
+        const task = deferred();
+        shutdown.waitFor(task.promise, "job");
+
+        const ending = shutdown.begin();
+        process.emit("SIGUSR2", "SIGUSR2");
+        expect(exit).not.toHaveBeenCalled();
+        task.resolve();
+        await expect(ending).resolves.toBe(0);
       });
 
     it("removes its listeners on dispose()", () => {

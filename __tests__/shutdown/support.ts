@@ -1,4 +1,5 @@
 import http from "node:http";
+import https from "node:https";
 import type { Socket } from "node:net";
 
 export interface Reply {
@@ -9,10 +10,11 @@ export interface Reply {
   socket: Socket;
 }
 
-/** GETs `url` through `agent` and reads the whole reply. */
+/** GETs `url` (http or https) through `agent`; reads the whole reply. */
 export function get(url: string, agent: http.Agent): Promise<Reply> {
+  const client = url.startsWith("https:") ? https : http;
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent }, (response) => {
+    const request = client.get(url, { agent }, (response) => {
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => { body += chunk; });

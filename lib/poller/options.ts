@@ -43,7 +43,8 @@ export interface PollerOptions {
    * Spreads the ticks of several replicas: each tick starts up to
    * `jitter * interval` milliseconds after its planned time, drawn afresh
    * per tick. Jitter never accumulates: the plan itself stays on the fixed
-   * grid. A number from 0 to 1.
+   * grid. A number from 0 to 1. The first tick of `runOnStart` starts at
+   * once all the same.
    * @default 0
    * @example
    * jitter: 0.1 // a 60 s poller starts each tick within 6 s after its slot

@@ -33,6 +33,7 @@ export class GracefulShutdown {
   readonly #controller = new AbortController();
   readonly #timers = new Set<NodeJS.Timeout>();
   #phase: Phase = "running";
+  #signalled = false;
   #serverClosed = false;
   #ending: Promise<number> | undefined;
   #settle: (code: number) => void = () => undefined;
@@ -102,7 +103,11 @@ export class GracefulShutdown {
   }
 
   readonly #onSignal = (signal: NodeJS.Signals): void => {
-    if (this.#phase === "running") {
+    // the first signal begins shutdown, or joins one that begin() started
+    // (an application giving up on a fatal error, then its supervisor
+    // sending SIGTERM): only a signal after a signal forces the exit
+    if (!this.#signalled) {
+      this.#signalled = true;
       void this.#begin(signal);
       return;
     }
@@ -187,8 +192,8 @@ export class GracefulShutdown {
     const pending: string[] = [];
     if (this.#connections && !this.#serverClosed) {
       const { connections, requests } = this.#connections.counts;
-      pending.push(`http: ${connections} connections, ` +
-        `${requests} requests in flight`);
+      pending.push(`http: ${count(connections, "connection")}, ` +
+        `${count(requests, "request")} in flight`);
     }
     for (const name of this.#tasks.pending()) pending.push(`task: ${name}`);
     for (const name of this.#hooks.pending()) pending.push(`cleanup: ${name}`);
@@ -259,4 +264,8 @@ function checkServer(server: unknown): ShutdownServer | null {
     );
   }
   return server as ShutdownServer;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -11,9 +11,9 @@ import {
   type NormalizedPollerOptions,
   type PollerOptions,
 } from "./options";
-import { Schedule, type Slot } from "./schedule";
+import { Schedule } from "./schedule";
 import { StatusRecorder, type PollerState, type PollerStatus } from "./status";
-import { TickSignal } from "./tick-signal";
+import { isAbortSignal, TickSignal } from "./tick-signal";
 import { waitUntil } from "./wait";
 
 // The tick whose `fn` is running in the current async context, so that
@@ -21,6 +21,9 @@ import { waitUntil } from "./wait";
 const tickContext = new AsyncLocalStorage<object>();
 
 type LockResult = AbortSignal | "skip";
+
+/** How `fn` settled: resolved, or threw or rejected with `error`. */
+type Outcome = { resolved: true } | { resolved: false; error: unknown };
 
 /**
  * Runs `fn` periodically at a fixed rate, one tick at a time, until it is
@@ -69,7 +72,7 @@ export class Poller {
    */
   start(signal?: AbortSignal): Promise<void> {
     if (this.#started) throw new PollerStateError(this.name);
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    if (signal !== undefined && !isAbortSignal(signal)) {
       throw new TypeError("poller: start() signal must be an AbortSignal");
     }
     this.#started = true;
@@ -168,40 +171,40 @@ export class Poller {
     this.#status.started();
     const startedAt = performance.now();
 
+    let outcome: Outcome;
     try {
       await tickContext.run(tick, () => this.#options.fn(tickSignal.signal));
-      this.#settle(tickSignal, undefined, false, performance.now() - startedAt);
+      outcome = { resolved: true };
     } catch (error) {
-      this.#settle(tickSignal, error, true, performance.now() - startedAt);
+      outcome = { resolved: false, error };
     } finally {
       tickSignal.dispose();
       this.#tick = undefined;
     }
+    this.#settle(tickSignal, outcome, performance.now() - startedAt);
   }
 
-  #settle(
-    tickSignal: TickSignal,
-    error: unknown,
-    rejected: boolean,
-    duration: number,
-  ): void {
+  #settle(tickSignal: TickSignal, outcome: Outcome, duration: number): void {
     // a tick that ends by rejecting after stop aborted its signal was told
     // to give up: that is the shutdown working, not a failure
-    if (rejected && tickSignal.cause === "stop") {
+    if (!outcome.resolved && tickSignal.cause === "stop") {
       this.#status.aborted(duration);
-      this.#log("debug", { name: this.name, err: error },
+      this.#log("debug", { name: this.name, err: outcome.error },
         "poller tick aborted by stop");
       return;
     }
 
-    if (!rejected && tickSignal.cause !== "timeout") {
+    // a timed-out tick failed even if fn resolved in the end: it ran past
+    // the budget the caller set
+    const timedOut = tickSignal.cause === "timeout";
+    if (outcome.resolved && !timedOut) {
       this.#status.succeeded(duration);
       return;
     }
 
-    const failure = tickSignal.cause === "timeout"
-      ? this.#timeoutError(error, rejected)
-      : error;
+    const failure = timedOut || outcome.resolved
+      ? this.#timeoutError(outcome)
+      : outcome.error;
     this.#status.failed(failure, duration);
     this.#log("error", {
       err: failure,
@@ -210,10 +213,13 @@ export class Poller {
     }, "poller tick failed");
   }
 
-  #timeoutError(error: unknown, rejected: boolean): PollerTimeoutError {
+  // the error a timed-out tick is recorded with: the signal's own reason
+  // when fn passed it on, else a new one wrapping what fn rejected with
+  #timeoutError(outcome: Outcome): PollerTimeoutError {
+    const error = outcome.resolved ? undefined : outcome.error;
     if (error instanceof PollerTimeoutError) return error;
 
-    const cause = rejected ? { cause: error } : undefined;
+    const cause = outcome.resolved ? undefined : { cause: error };
     return new PollerTimeoutError(this.name, this.#options.timeout, cause);
   }
 
@@ -232,13 +238,13 @@ export class Poller {
     }
 
     // null, or a signal of a lock already lost: another holder has it
-    if (held === null || (held instanceof AbortSignal && held.aborted)) {
+    if (held === null || (isAbortSignal(held) && held.aborted)) {
       this.#status.skipped();
       this.#log("debug", { name: this.name },
         "poller tick skipped: lock held elsewhere");
       return "skip";
     }
-    if (held instanceof AbortSignal) return held;
+    if (isAbortSignal(held)) return held;
 
     this.#status.lockFailed();
     const error = new TypeError(

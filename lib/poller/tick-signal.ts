@@ -68,3 +68,17 @@ export class TickSignal {
     this.#controller.abort(reason);
   }
 }
+
+/**
+ * Whether `value` can be followed as an AbortSignal. Checked by shape, so
+ * that a signal from another realm (a vm context, a test runner's sandbox)
+ * is accepted too.
+ */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  if (typeof value !== "object" || value === null) return false;
+
+  const candidate = value as Partial<AbortSignal>;
+  return typeof candidate.aborted === "boolean" &&
+    typeof candidate.addEventListener === "function" &&
+    typeof candidate.removeEventListener === "function";
+}

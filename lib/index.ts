@@ -15,7 +15,11 @@ export type { PollerLock } from "./poller/lock";
 export { Poller } from "./poller/poller";
 export { pollerDefaults } from "./poller/options";
 export type { PollerFunction, PollerOptions } from "./poller/options";
-export type { PollerState, PollerStatus } from "./poller/status";
+export type {
+  PollerState,
+  PollerStatus,
+  PollerTickResult,
+} from "./poller/status";
 export {
   PollerStateError,
   PollerStoppedError,

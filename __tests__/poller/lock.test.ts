@@ -163,6 +163,31 @@ describe("Poller", () => {
       })]);
     });
 
+    it("reports skipped and failed lock checks to onTick", async () => {
+      const lock = new MemoryLock();
+      const outcomes: string[] = [];
+      const poller = new Poller({
+        interval: 100,
+        lock,
+        logger: recordingLogger().logger,
+        onTick: ({ outcome, duration }) =>
+          outcomes.push(`${outcome} ${duration}`),
+        fn: () => undefined,
+      });
+      const done = poller.start();
+
+      lock.mode = "elsewhere";
+      await jest.advanceTimersByTimeAsync(100);
+      lock.mode = "fail";
+      await jest.advanceTimersByTimeAsync(100);
+      lock.mode = "hold";
+      await jest.advanceTimersByTimeAsync(100);
+      expect(outcomes).toEqual(["skipped 0", "lockError 0", "success 0"]);
+
+      await poller.stop();
+      await done;
+    });
+
     it("skips when acquire() resolves something other than a signal",
       async () => {
         const { poller, lock, calls } = lockedPoller();

@@ -48,6 +48,7 @@ describe("new Poller()", () => {
       ["timeout", 0, "a finite number above 0 (or Infinity)"],
       ["timeout", NaN, "a finite number above 0 (or Infinity)"],
       ["lock", {}, "an object with acquire() and release()"],
+      ["onTick", "metrics", "a function"],
       ["logger", console.log, "an object with warn() and error()"],
     ])("throws a TypeError for %s %p", (name, value, expected) => {
       expect(construct({ [name]: value })).toThrow(

@@ -3,9 +3,11 @@ import {
   PollerStateError,
   PollerStoppedError,
 } from "../../lib";
+import type { PollerTickResult } from "../../lib";
 import {
   deferred,
   recordingPoller,
+  sleep,
   useFakeClock,
 } from "./support";
 
@@ -197,6 +199,54 @@ describe("Poller", () => {
       await begin();
       await jest.advanceTimersByTimeAsync(500);
       expect(starts).toEqual([]);
+    });
+  });
+
+  describe("with onTick", () => {
+    it("reports each tick's outcome, duration and error", async () => {
+      const results: PollerTickResult[] = [];
+      const failure = new Error("upstream 503");
+      let n = 0;
+      const { poller, begin } = recordingPoller({
+        onTick: (result) => results.push(result),
+        fn: async (signal) => {
+          n += 1;
+          await sleep(10);
+          if (n === 2) throw failure;
+          if (n === 3) {
+            await new Promise((_, reject) => {
+              signal.addEventListener("abort", () => reject(signal.reason));
+            });
+          }
+        },
+      });
+      const done = begin();
+
+      await jest.advanceTimersByTimeAsync(320);
+      await poller.stop();
+      await done;
+      // tick 3 started at 300 and was aborted by stop at 320
+      expect(results).toEqual([
+        { name: "sync", outcome: "success", duration: 10 },
+        { name: "sync", outcome: "failure", duration: 10, error: failure },
+        { name: "sync", outcome: "aborted", duration: 20 },
+      ]);
+    });
+
+    it("logs an onTick that throws and keeps the schedule", async () => {
+      const { poller, lines, begin } = recordingPoller({
+        onTick: () => { throw new Error("metrics down"); },
+      });
+      const done = begin();
+
+      await jest.advanceTimersByTimeAsync(200);
+      expect(poller.status.ticks).toBe(2);
+      expect(lines.map((l) => l.msg)).toEqual([
+        "poller onTick failed", "poller onTick failed",
+      ]);
+
+      await poller.stop();
+      await done;
     });
   });
 

@@ -6,6 +6,7 @@ import {
   invalidOption,
 } from "../validate";
 import type { PollerLock } from "./lock";
+import type { PollerTickResult } from "./status";
 
 /**
  * The work a poller runs on every tick. `signal` aborts when the poller
@@ -67,6 +68,16 @@ export interface PollerOptions {
   lock?: PollerLock;
 
   /**
+   * Called after every tick with how it ended, for metrics. It runs
+   * synchronously; an error it throws is logged and ignored.
+   * @default undefined
+   * @example
+   * onTick: ({ outcome, duration }) =>
+   *   tickSeconds.observe({ outcome }, duration / 1000)
+   */
+  onTick?: (result: PollerTickResult) => void;
+
+  /**
    * Where failed ticks and lock problems are logged (pino-shaped).
    * @default defaultLogger
    */
@@ -82,6 +93,7 @@ export interface NormalizedPollerOptions {
   jitter: number;
   timeout: number;
   lock: PollerLock | undefined;
+  onTick: ((result: PollerTickResult) => void) | undefined;
   logger: Logger;
 }
 
@@ -92,6 +104,7 @@ export const pollerDefaults = {
   jitter: 0,
   timeout: Infinity,
   lock: undefined,
+  onTick: undefined,
   logger: defaultLogger,
 } as const satisfies Partial<NormalizedPollerOptions>;
 
@@ -130,6 +143,9 @@ export function normalizePollerOptions(
       options.timeout ?? pollerDefaults.timeout,
       { positive: true, infinite: true }),
     lock: checkLock(options.lock),
+    onTick: options.onTick === undefined
+      ? undefined
+      : checkFunction(scope, "onTick", options.onTick),
     logger: checkLogger(scope, options.logger, pollerDefaults.logger),
   };
 }

@@ -12,7 +12,12 @@ import {
   type PollerOptions,
 } from "./options";
 import { Schedule } from "./schedule";
-import { StatusRecorder, type PollerState, type PollerStatus } from "./status";
+import {
+  StatusRecorder,
+  type PollerState,
+  type PollerStatus,
+  type PollerTickResult,
+} from "./status";
 import { isAbortSignal, TickSignal } from "./tick-signal";
 import { waitUntil } from "./wait";
 
@@ -188,7 +193,7 @@ export class Poller {
     // a tick that ends by rejecting after stop aborted its signal was told
     // to give up: that is the shutdown working, not a failure
     if (!outcome.resolved && tickSignal.cause === "stop") {
-      this.#status.aborted(duration);
+      this.#record({ outcome: "aborted", duration });
       this.#log("debug", { name: this.name, err: outcome.error },
         "poller tick aborted by stop");
       return;
@@ -198,14 +203,14 @@ export class Poller {
     // the budget the caller set
     const timedOut = tickSignal.cause === "timeout";
     if (outcome.resolved && !timedOut) {
-      this.#status.succeeded(duration);
+      this.#record({ outcome: "success", duration });
       return;
     }
 
     const failure = timedOut || outcome.resolved
       ? this.#timeoutError(outcome)
       : outcome.error;
-    this.#status.failed(failure, duration);
+    this.#record({ outcome: "failure", duration, error: failure });
     this.#log("error", {
       err: failure,
       name: this.name,
@@ -231,27 +236,27 @@ export class Poller {
     try {
       held = await lock.acquire();
     } catch (error) {
-      this.#status.lockFailed();
       this.#log("warn", { err: error, name: this.name },
         "poller lock acquire failed");
+      this.#record({ outcome: "lockError", duration: 0, error });
       return "skip";
     }
 
     // null, or a signal of a lock already lost: another holder has it
     if (held === null || (isAbortSignal(held) && held.aborted)) {
-      this.#status.skipped();
       this.#log("debug", { name: this.name },
         "poller tick skipped: lock held elsewhere");
+      this.#record({ outcome: "skipped", duration: 0 });
       return "skip";
     }
     if (isAbortSignal(held)) return held;
 
-    this.#status.lockFailed();
     const error = new TypeError(
       "poller: lock.acquire() must resolve an AbortSignal or null",
     );
     this.#log("warn", { err: error, name: this.name },
       "poller lock acquire failed");
+    this.#record({ outcome: "lockError", duration: 0, error });
     return "skip";
   }
 
@@ -264,6 +269,18 @@ export class Poller {
     } catch (error) {
       this.#log("warn", { err: error, name: this.name },
         "poller lock release failed");
+    }
+  }
+
+  #record(result: Omit<PollerTickResult, "name">): void {
+    const tick = { name: this.name, ...result };
+    this.#status.record(tick);
+
+    try {
+      this.#options.onTick?.(tick);
+    } catch (error) {
+      this.#log("warn", { err: error, name: this.name },
+        "poller onTick failed");
     }
   }
 

@@ -36,6 +36,26 @@ export interface PollerStatus {
   readonly nextTickAt: Date | null;
 }
 
+/**
+ * How one tick ended, as {@link PollerOptions.onTick} receives it: for
+ * metrics (a duration histogram, a failure counter) beside the logs.
+ */
+export interface PollerTickResult {
+  readonly name: string;
+  /**
+   * `success`; `failure` (a throw, a rejection, a timeout); `aborted` (it
+   * rejected after stop aborted its signal); `skipped` (the lock is held
+   * elsewhere); `lockError` (`lock.acquire()` failed). `fn` ran only for
+   * the first three.
+   */
+  readonly outcome: "success" | "failure" | "aborted" | "skipped" |
+    "lockError";
+  /** How long `fn` ran, in milliseconds; 0 when it did not run. */
+  readonly duration: number;
+  /** The error of a `failure` or a `lockError`. */
+  readonly error?: unknown;
+}
+
 type Counters = Omit<PollerStatus, "name" | "state" | "running">;
 
 /** Keeps the counters of {@link PollerStatus} as the poller runs. */
@@ -75,33 +95,28 @@ export class StatusRecorder {
     this.#counters.lastStartedAt = new Date();
   }
 
-  succeeded(duration: number): void {
-    this.#settled(duration);
-    this.#counters.consecutiveFailures = 0;
-    this.#counters.lastSuccessAt = new Date();
-  }
+  /** Counts how a tick ended. */
+  record(result: PollerTickResult): void {
+    const counters = this.#counters;
+    counters.ticking = false;
+    if (result.outcome === "skipped") counters.skipped += 1;
+    if (result.outcome === "lockError") counters.lockErrors += 1;
+    if (result.outcome === "skipped" || result.outcome === "lockError") {
+      return;
+    }
 
-  failed(error: unknown, duration: number): void {
-    this.#settled(duration);
-    this.#counters.failures += 1;
-    this.#counters.consecutiveFailures += 1;
-    this.#counters.lastFailureAt = new Date();
-    this.#counters.lastError = error;
-  }
-
-  /** A tick cut short by stop: neither a success nor a failure. */
-  aborted(duration: number): void {
-    this.#settled(duration);
-  }
-
-  skipped(): void {
-    this.#counters.ticking = false;
-    this.#counters.skipped += 1;
-  }
-
-  lockFailed(): void {
-    this.#counters.ticking = false;
-    this.#counters.lockErrors += 1;
+    // an aborted tick is neither a success nor a failure
+    counters.lastDuration = result.duration;
+    if (result.outcome === "success") {
+      counters.consecutiveFailures = 0;
+      counters.lastSuccessAt = new Date();
+    }
+    if (result.outcome === "failure") {
+      counters.failures += 1;
+      counters.consecutiveFailures += 1;
+      counters.lastFailureAt = new Date();
+      counters.lastError = result.error;
+    }
   }
 
   idle(): void {
@@ -116,10 +131,5 @@ export class StatusRecorder {
       running: state === "running",
       ...this.#counters,
     });
-  }
-
-  #settled(duration: number): void {
-    this.#counters.ticking = false;
-    this.#counters.lastDuration = duration;
   }
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { Poller } from "../../lib";
 import {
   deferred,
@@ -34,6 +35,20 @@ describe("Poller", () => {
       await jest.advanceTimersByTimeAsync(300);
       expect(lock.acquires).toBe(3);
       expect(calls).toHaveLength(3);
+
+      await poller.stop();
+      await done;
+    });
+
+    it("leaves no listener on the lock's signal between ticks", async () => {
+      const { poller, lock, calls } = lockedPoller();
+      const done = poller.start();
+
+      await jest.advanceTimersByTimeAsync(50 * 100);
+      expect(calls).toHaveLength(50);
+      // one lock signal across all 50 ticks, followed only during each
+      const held = lock.held as AbortSignal;
+      expect(getEventListeners(held, "abort")).toHaveLength(0);
 
       await poller.stop();
       await done;

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import {
   Poller,
   PollerStateError,
@@ -99,6 +100,7 @@ describe("Poller", () => {
       await done;
       await jest.advanceTimersByTimeAsync(1_000);
       expect(starts).toEqual([0, 100]);
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
     });
 
     it("runs no tick when its signal is already aborted", async () => {

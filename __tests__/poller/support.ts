@@ -69,6 +69,11 @@ export class MemoryLock implements PollerLock {
     this.#held = undefined;
   }
 
+  /** The signal of the lock held now, if it is held. */
+  get held(): AbortSignal | undefined {
+    return this.#held?.signal;
+  }
+
   lose(): void {
     this.#held?.abort(new Error("lock lost"));
     this.#held = undefined;

@@ -92,7 +92,7 @@ export class GracefulShutdown {
 
   /**
    * Removes the signal listeners and the server listeners without shutting
-   * down. Done by itself once the process exits.
+   * down. Shutdown does it by itself when it calls `exit`.
    */
   dispose(): void {
     for (const name of this.#options.signals) {
@@ -115,8 +115,7 @@ export class GracefulShutdown {
     // someone wants out now: a second Ctrl-C, an impatient supervisor
     this.#logger.warn({ signal, pending: this.#pending() },
       "shutdown forced by a second signal");
-    this.#connections?.destroyAll();
-    this.#exit(1);
+    this.#abandon();
   };
 
   #begin(trigger: string): Promise<number> {
@@ -125,8 +124,7 @@ export class GracefulShutdown {
       this.#run(trigger).catch((error: unknown) => {
         // only a bug of this module can land here; leave no process behind
         this.#logger.error({ err: error }, "shutdown failed");
-        this.#connections?.destroyAll();
-        this.#exit(1);
+        this.#abandon();
       });
     });
     return this.#ending;
@@ -138,12 +136,15 @@ export class GracefulShutdown {
     const startedAt = performance.now();
     this.#phase = "draining";
     logger.info?.({ trigger, timeout }, "shutdown begun");
+
     if (Number.isFinite(timeout)) this.#after(timeout, this.#onTimeout);
 
     // stop the background work first: it needs no load balancer to drain
     this.#controller.abort(new ShutdownError(trigger));
     this.#tasks.stopAll();
     this.#connections?.refuseKeepAlive();
+
+    // readiness already says 503: give the load balancer time to notice
     if (closeDelay > 0) {
       await new Promise<void>((resolve) => {
         this.#after(closeDelay, () => resolve());
@@ -182,10 +183,14 @@ export class GracefulShutdown {
     const logger = this.#logger;
     const error = new ShutdownTimeoutError(timeout, this.#pending());
     logger.error({ err: error, pending: error.pending }, "shutdown timed out");
+    this.#abandon();
+  };
 
+  /** Gives up on what remains: destroys the connections, exits with 1. */
+  #abandon(): void {
     this.#connections?.destroyAll();
     this.#exit(1);
-  };
+  }
 
   /** What shutdown is still waiting for, for the timeout's log line. */
   #pending(): string[] {

@@ -307,6 +307,20 @@ describe("gracefulShutdown()", () => {
     });
   });
 
+  describe("with a logger that throws", () => {
+    it("still shuts down and exits with the right code", async () => {
+      const broken = () => { throw new Error("transport closed"); };
+      const logger = { warn: broken, error: broken, info: broken };
+      shutdown = gracefulShutdown(server.server, {
+        signals: [], exit, logger,
+      });
+      shutdown.addCleanup(() => { throw new Error("pool busy"); }, "db");
+
+      await expect(shutdown.begin()).resolves.toBe(1);
+      expect(exit).toHaveBeenCalledWith(1);
+    });
+  });
+
   describe("without a server", () => {
     it("waits for the tasks and exits", async () => {
       shutdown = gracefulShutdown(null, { signals: [], exit });

@@ -57,8 +57,9 @@ const oracles = {
     const digest = createHmac("sha256", secret).update(`${id}.${t}.`)
       .update(body).digest("base64");
     const entries = String(headers["webhook-signature"] ?? "").split(" ");
+    // the canonical base64, padded or not: nothing else spells the digest
     return entries.length <= 8 && entries.some((entry) =>
-      entry === `v1,${digest}`);
+      entry === `v1,${digest}` || entry === `v1,${digest.replace(/=+$/, "")}`);
   },
 } as const;
 
@@ -151,6 +152,8 @@ describe.each(Object.keys(oracles) as (keyof typeof oracles)[])(
           headers[signatureHeader] = input.signature;
         }
         const errorsBefore = handlerErrors;
+        // per run, so that a failure shrinks to the input that caused it
+        violations.length = 0;
 
         const res = await request(server.url).post("/").set(headers)
           .send(input.body);

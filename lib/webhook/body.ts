@@ -57,12 +57,21 @@ function keptBody(req: WebhookRequest): Buffer | undefined {
   return undefined;
 }
 
+/** Receives the raw body, or the reason there is none. */
+export type RawBodyCallback = (
+  err: WebhookBodyError | undefined,
+  body: Buffer | undefined,
+) => void;
+
 /**
- * Resolves the raw body of `req`, at most `maxBodyBytes` long: the bytes a
+ * Reads the raw body of `req`, at most `maxBodyBytes` long: the bytes a
  * body parser kept when one ran first, otherwise the stream, read here. A
  * declared Content-Length over the limit is refused before reading, and a
  * chunked body is cut as soon as it passes the limit, so memory stays
- * bounded by the limit. Rejects with a {@link WebhookBodyError}.
+ * bounded by the limit. Fails with a {@link WebhookBodyError}.
+ *
+ * A callback rather than a promise, since this is on every request's path;
+ * it is called synchronously when the body was kept by a parser.
  *
  * note: a body is read as sent: a `Content-Encoding` is not undone, since
  * providers sign the bytes they send and do not compress webhooks. A slow
@@ -75,35 +84,34 @@ function keptBody(req: WebhookRequest): Buffer | undefined {
 export function readRawBody(
   req: WebhookRequest,
   maxBodyBytes: number,
-): Promise<Buffer> {
+  callback: RawBodyCallback,
+): void {
   const kept = keptBody(req);
   if (kept !== undefined) {
-    return kept.length > maxBodyBytes
-      ? Promise.reject(tooLarge(maxBodyBytes))
-      : Promise.resolve(kept);
+    if (kept.length > maxBodyBytes) callback(tooLarge(maxBodyBytes), undefined);
+    else callback(undefined, kept);
+    return;
   }
 
   // the stream was read by a parser that kept nothing: waiting for data
   // would hang, so this is reported at once as a configuration mistake
   if (req._body === true || req.readableEnded) {
-    return Promise.reject(
-      new WebhookBodyError("consumed", consumedMessage, maxBodyBytes),
-    );
+    const err = new WebhookBodyError("consumed", consumedMessage, maxBodyBytes);
+    callback(err, undefined);
+    return;
   }
 
-  return new Promise((resolve, reject) => {
-    getRawBody(req, {
-      length: req.headers["content-length"],
-      limit: maxBodyBytes,
-    }, (err, body) => {
-      if (err) {
-        reject(bodyReadError(err, maxBodyBytes));
-        return;
-      }
-      req._body = true;
-      req.rawBody = body;
-      resolve(body);
-    });
+  getRawBody(req, {
+    length: req.headers["content-length"],
+    limit: maxBodyBytes,
+  }, (err, body) => {
+    if (err) {
+      callback(bodyReadError(err, maxBodyBytes), undefined);
+      return;
+    }
+    req._body = true;
+    req.rawBody = body;
+    callback(undefined, body);
   });
 }
 

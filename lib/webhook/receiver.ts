@@ -79,9 +79,14 @@ export class WebhookReceiver {
 
     // note: the one closure a request costs, as raw-body takes a callback
     return (req, res) => {
-      readRawBody(req as WebhookRequest, maxBodyBytes, (err, body) => {
-        this.#receive(req, res, table, err, body);
-      });
+      try {
+        readRawBody(req as WebhookRequest, maxBodyBytes, (err, body) => {
+          this.#receive(req, res, table, err, body);
+        });
+      } catch (failure) {
+        // raw-body reports through its callback; this is for the unforeseen
+        this.#fail(res, failure);
+      }
     };
   }
 

@@ -174,3 +174,31 @@ describe("WebhookReceiver", () => {
     });
   });
 });
+
+describe("webhook() with a clock that throws", () => {
+  it("answers 500, logs it, and keeps serving", async () => {
+    const logger = captureLogger();
+    let broken = true;
+    const options = {
+      secret,
+      logger,
+      timestampHeaderKey: "x-ts",
+      clock: () => {
+        if (broken) throw new Error("clock unavailable");
+        return 1_700_000_000_000;
+      },
+    };
+    const listener = plainApp.create(webhook(options, { ping: () => 1 }));
+    const headers = signWebhook({ ...options, clock: () => 1_700_000_000_000 },
+      body, { event: "ping" });
+
+    const failed = await request(listener).post("/").set(headers).send(body);
+    broken = false;
+    const next = await request(listener).post("/").set(headers).send(body);
+
+    expect([failed.status, next.status]).toEqual([500, 200]);
+    expect(failed.text).toBe("internal server error");
+    expect(logger.lines.map((line) => line.msg))
+      .toEqual(["webhook receiver failed"]);
+  });
+});

@@ -10,8 +10,11 @@ import { WebhookBodyError } from "./errors";
  * which body-parser 1.x marks a body as read.
  */
 export interface WebhookRequest extends IncomingMessage {
+  /** The exact bytes of the body, once read or kept. */
   rawBody?: Buffer;
+  /** What a body parser made of the body; a Buffer from `express.raw()`. */
   body?: unknown;
+  /** body-parser 1.x's mark of a body already read. */
   _body?: boolean;
 }
 

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import getRawBody from "raw-body";
 
+import type { Logger } from "../logger";
 import { WebhookBodyError } from "./errors";
+import { respond } from "./respond";
 
 /**
  * A request as the receiver sees it: `rawBody` is set by
@@ -128,4 +130,29 @@ function bodyReadError(err: unknown, maxBodyBytes: number): WebhookBodyError {
     maxBodyBytes,
     { cause: err },
   );
+}
+
+/**
+ * Answers a request whose body could not be had, and logs why: 413 over
+ * the limit, 400 unreadable (both closing the connection, since the rest of
+ * the body was not read and must not be parsed as the next request), 500
+ * when a parser consumed it, logged as an error that names the fix.
+ */
+export function refuseBody(
+  logger: Logger,
+  res: ServerResponse,
+  err: unknown,
+): void {
+  const problem = err instanceof WebhookBodyError ? err.problem : "unreadable";
+
+  if (problem === "consumed") {
+    logger.error({ err }, "webhook raw body unavailable");
+    respond(res, 500);
+    return;
+  }
+
+  logger.warn({ err }, problem === "too-large"
+    ? "webhook body too large"
+    : "webhook body unreadable");
+  respond(res, problem === "too-large" ? 413 : 400, true);
 }

@@ -1,7 +1,12 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  ServerResponse,
+} from "node:http";
 
-import { readRawBody, type WebhookRequest } from "./body";
-import { WebhookBodyError } from "./errors";
+import { readRawBody, refuseBody, type WebhookRequest } from "./body";
+import { describeDelivery } from "./delivery";
+import type { WebhookBodyError } from "./errors";
 import {
   catchAll,
   normalizeHandlers,
@@ -13,7 +18,6 @@ import {
 } from "./handlers";
 import { normalizeOptions, type ReceiverConfig, type WebhookOptions } from
   "./options";
-import { parsePayload, type Payload } from "./payload";
 import {
   claimDelivery,
   passesReplayCheck,
@@ -21,23 +25,11 @@ import {
   type Claim,
 } from "./replay-guard";
 import { respond } from "./respond";
-import { firstHeader, verifyDelivery, type VerifiedDelivery } from "./verify";
-
-/**
- * An event name or delivery id: from the parsed body when the scheme reads
- * it there, from the first of `headers` present otherwise. Empty is absent.
- */
-function readDeliveryField(
-  headers: readonly string[],
-  field: ((payload: Payload) => string | undefined) | undefined,
-  req: IncomingMessage,
-  payload: Payload | undefined,
-): string | undefined {
-  const value = field !== undefined
-    ? (payload === undefined ? undefined : field(payload))
-    : firstHeader(req.headers, headers);
-  return value === "" ? undefined : value;
-}
+import {
+  verifyDelivery,
+  type VerifiedDelivery,
+  type WebhookVerification,
+} from "./verify";
 
 /**
  * Receives signed webhooks: reads the raw body within a size limit,
@@ -90,6 +82,38 @@ export class WebhookReceiver {
     };
   }
 
+  /**
+   * Verifies a delivery received some other way than through the
+   * middleware (a serverless function, a message queue): the signature and
+   * timestamp of `body` under `headers`, as the middleware would, without
+   * answering, dispatching or replay protection. Never throws for a bad
+   * delivery; header names may be in any case.
+   *
+   * @example
+   * ```ts
+   * const result = receiver.verify(event.headers, Buffer.from(event.body));
+   * if (!result.verified) return { statusCode: 401 };
+   * ```
+   */
+  verify(
+    headers: IncomingHttpHeaders | Readonly<Record<string, string>>,
+    body: Buffer,
+  ): WebhookVerification {
+    const lowercase: IncomingHttpHeaders = {};
+    for (const [name, value] of Object.entries(headers)) {
+      lowercase[name.toLowerCase()] = value;
+    }
+
+    const verified = verifyDelivery(this.#config, lowercase, body);
+    if (typeof verified === "string") {
+      return { verified: false, reason: verified };
+    }
+    return {
+      verified: true,
+      delivery: describeDelivery(this.#config, lowercase, body, verified),
+    };
+  }
+
   /** Steps 2 to 6, once the body is read (step 1). Never throws. */
   #receive(
     req: IncomingMessage,
@@ -100,7 +124,7 @@ export class WebhookReceiver {
   ): void {
     try {
       if (err !== undefined || body === undefined) {
-        this.#refuseBody(res, err);
+        refuseBody(this.#config.logger, res, err);
         return;
       }
       this.#verifyAndDispatch(req, res, table, body);
@@ -139,13 +163,8 @@ export class WebhookReceiver {
     }
 
     // 4. the handler, found by event only now that the sender is known
-    const payload = config.eventField !== undefined ||
-      config.idField !== undefined
-      ? parsePayload(body, config.acceptsForm)
-      : undefined;
-    const event = readDeliveryField(
-      config.eventHeaders, config.eventField, req, payload,
-    );
+    const delivery = describeDelivery(config, req.headers, body, verified);
+    const { event } = delivery;
     const handler = (event !== undefined ? table.get(event) : undefined) ??
       table.get(catchAll);
     if (handler === undefined) {
@@ -153,12 +172,6 @@ export class WebhookReceiver {
       respond(res, 404);
       return;
     }
-
-    const delivery: WebhookDelivery = {
-      event,
-      id: readDeliveryField(config.idHeaders, config.idField, req, payload),
-      timestamp: verified.timestamp,
-    };
 
     // 5. replay protection, when configured: the only asynchronous step
     // before the handler
@@ -188,26 +201,6 @@ export class WebhookReceiver {
     if (claim === false) return;
 
     this.#dispatch(handler, req, res, body, delivery, claim);
-  }
-
-  #refuseBody(res: ServerResponse, err: unknown): void {
-    const problem = err instanceof WebhookBodyError
-      ? err.problem
-      : "unreadable";
-    const { logger } = this.#config;
-
-    if (problem === "consumed") {
-      logger.error({ err }, "webhook raw body unavailable");
-      respond(res, 500);
-      return;
-    }
-
-    logger.warn({ err }, problem === "too-large"
-      ? "webhook body too large"
-      : "webhook body unreadable");
-    // the rest of the body was not read: close rather than parse it as the
-    // connection's next request
-    respond(res, problem === "too-large" ? 413 : 400, true);
   }
 
   /**

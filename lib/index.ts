@@ -21,6 +21,10 @@ export type {
   WebhookSecret,
 } from "./webhook/options";
 export type { WebhookPresetName } from "./webhook/presets";
+export type {
+  VerificationProblem as WebhookVerificationProblem,
+  WebhookVerification,
+} from "./webhook/verify";
 export { keepRawBody } from "./webhook/body";
 export type { WebhookRequest } from "./webhook/body";
 export { signWebhook } from "./webhook/sign";

@@ -7,6 +7,7 @@ import axios, {
 } from "axios";
 import axiosRetry from "axios-retry";
 import { CallState, stateOf, withState } from "./attempt";
+import { DeadlineQueue } from "./deadlines";
 import { BoundCaller, type BindOptions, type IncomingRequest } from "./bind";
 import {
   encodeBody,
@@ -17,7 +18,11 @@ import {
 } from "./body";
 import { ResponseParseError } from "./errors";
 import { toCallerError } from "./failure";
-import { baseHref, createRedirectGuard, resolveCallURL } from "./limits";
+import {
+  baseHref,
+  CallURLResolver,
+  createRedirectGuard,
+} from "./limits";
 import { CallMethods, type CallMethod, type CallPayload } from "./methods";
 import {
   normalizeHeaders,
@@ -64,13 +69,20 @@ export class Caller extends CallMethods {
 
   private readonly options: NormalizedCallerOptions;
   private readonly baseURL: string;
+  private readonly urls: CallURLResolver;
   private readonly guardRedirect: (options: object) => void;
+  /** Whether the instance's adapter needs a real AbortSignal. */
+  private readonly needsNativeSignal: boolean;
+  private readonly deadlines: DeadlineQueue | undefined;
 
   constructor(options: CallerOptions) {
     super();
     this.options = normalizeOptions(options);
     this.baseURL = baseHref(this.options.baseURL);
+    this.urls = new CallURLResolver(this.options.baseURL);
     this.guardRedirect = createRedirectGuard(this.options.baseURL.origin);
+    this.deadlines = this.options.timeout > 0 ?
+      new DeadlineQueue(this.options.timeout) : undefined;
 
     const instance = this.options.axios ?? axios.create();
     if (claimedInstances.has(instance)) {
@@ -79,6 +91,8 @@ export class Caller extends CallMethods {
     }
     claimedInstances.add(instance);
     this.axios = instance;
+    this.needsNativeSignal = axios.getAdapter(instance.defaults.adapter) !==
+      axios.getAdapter("http");
     this.install(instance);
   }
 
@@ -99,7 +113,7 @@ export class Caller extends CallMethods {
     payload: CallPayload = {},
     options: CallOptions = {},
   ): Promise<T> {
-    const url = resolveCallURL(this.options.baseURL, path);
+    const url = this.urls.resolve(path);
     const body = encodeBody(payload.body);
     const headers = this.headersFor(method, body, options);
     if (options.signal !== undefined &&
@@ -118,13 +132,11 @@ export class Caller extends CallMethods {
       data: body?.data,
       headers,
       signal: options.signal,
-      timeout: 0,
       maxContentLength: Number.isFinite(this.options.maxResponseBytes) ?
         this.options.maxResponseBytes : -1,
       beforeRedirect: this.guardRedirect,
       validateStatus: isSuccess,
       responseType: "text" as const,
-      responseEncoding: "utf8",
       transformRequest: passThrough,
       transformResponse: passThrough,
     }, state);
@@ -198,7 +210,10 @@ export class Caller extends CallMethods {
    * attempt (deadline cleared, caller's signal restored) before it decides.
    */
   private install(instance: AxiosInstance): void {
-    instance.interceptors.request.use((config) => this.startAttempt(config));
+    // synchronous, so that axios sends the request in the tick it is made
+    // instead of after a promise hop per interceptor
+    instance.interceptors.request.use((config) => this.startAttempt(config),
+      undefined, { synchronous: true });
     instance.interceptors.response.use(
       (response) => {
         stateOf(response.config)?.endAttempt();
@@ -209,13 +224,20 @@ export class Caller extends CallMethods {
       },
     );
 
-    axiosRetry(instance, {
+    const { requestInterceptorId } = axiosRetry(instance, {
       retries: this.options.maxRetry,
       retryCondition: (error) => this.shouldRetry(error),
       retryDelay: (retry, error) => this.delayBefore(retry, error),
       onRetry: (_retry, error) => this.reportRetry(error),
       shouldResetTimeout: true,
     });
+
+    // axios-retry's request interceptor only restarts its clock for the
+    // timeout it shrinks (off here: shouldResetTimeout) and sets up
+    // validateResponse (unused); its response interceptor sets up its own
+    // state. Ejected, it no longer forces every call down axios'
+    // asynchronous interceptor path.
+    instance.interceptors.request.eject(requestInterceptorId);
   }
 
   private startAttempt(
@@ -231,7 +253,8 @@ export class Caller extends CallMethods {
 
     // set for each attempt: axios-retry reuses the config it got last
     state.signal?.throwIfAborted();
-    config.signal = state.startAttempt(this.options.timeout);
+    config.signal = state.startAttempt(this.deadlines,
+      this.needsNativeSignal);
     return config;
   }
 

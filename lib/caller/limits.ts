@@ -8,36 +8,56 @@ export function baseHref(base: URL): string {
   return base.href.replace(/\/+$/, "");
 }
 
+// A path of these characters alone has no dot segment, escape, query or
+// fragment, and resolves to itself: it needs no URL parsing.
+const PLAIN_PATH = /^[A-Za-z0-9\-_~/!$&'()*+,;=:@]*$/;
+
 /**
- * Resolves `path` under `base` as axios will (`allowAbsoluteUrls: false`
- * joins even an absolute URL under the base) and returns the URL to name
- * the call by, without query or fragment. Throws a TypeError for a path
- * whose dot segments climb out of the base path: such a path would still
- * carry the static headers, to an endpoint they were not meant for.
+ * Resolves paths under `base` as axios will (`allowAbsoluteUrls: false`
+ * joins even an absolute URL under the base), for the URL that names a
+ * call: without query or fragment.
  */
-export function resolveCallURL(base: URL, path: string): string {
-  if (typeof path !== "string") {
-    throw new TypeError("caller: path must be a string");
+export class CallURLResolver {
+  private readonly base: URL;
+  private readonly href: string;
+  private readonly basePath: string;
+
+  constructor(base: URL) {
+    this.base = base;
+    this.href = baseHref(base);
+    this.basePath = base.pathname === "/" ? "" : base.pathname;
   }
 
-  const joined = path === "" ? baseHref(base) :
-    `${baseHref(base)}/${path.replace(/^\/+/, "")}`;
-  let resolved: URL;
-  try {
-    resolved = new URL(joined);
-  } catch {
-    throw new TypeError("caller: path does not form a valid URL");
-  }
+  /**
+   * The URL of a call to `path`. Throws a TypeError for a path whose dot
+   * segments climb out of the base path: such a path would still carry
+   * the static headers, to an endpoint they were not meant for.
+   */
+  resolve(path: string): string {
+    if (typeof path !== "string") {
+      throw new TypeError("caller: path must be a string");
+    }
 
-  const basePath = base.pathname === "/" ? "" : base.pathname;
-  const isUnderBase = resolved.origin === base.origin &&
-    (resolved.pathname === basePath ||
-      resolved.pathname.startsWith(`${basePath}/`));
-  if (!isUnderBase) {
-    throw new TypeError(
-      `caller: path ${resolved.pathname} resolves outside baseURL`);
+    const joined = path === "" ? this.href :
+      `${this.href}/${path.replace(/^\/+/, "")}`;
+    if (PLAIN_PATH.test(path)) return joined;
+
+    let resolved: URL;
+    try {
+      resolved = new URL(joined);
+    } catch {
+      throw new TypeError("caller: path does not form a valid URL");
+    }
+
+    const isUnderBase = resolved.origin === this.base.origin &&
+      (resolved.pathname === this.basePath ||
+        resolved.pathname.startsWith(`${this.basePath}/`));
+    if (!isUnderBase) {
+      throw new TypeError(
+        `caller: path ${resolved.pathname} resolves outside baseURL`);
+    }
+    return `${resolved.origin}${resolved.pathname}`;
   }
-  return `${resolved.origin}${resolved.pathname}`;
 }
 
 /**

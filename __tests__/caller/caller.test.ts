@@ -203,6 +203,41 @@ describe("Caller", () => {
         .toThrow("caller: option axios is already used by another Caller");
     });
 
+    it("retries calls sent through caller.axios directly", async () => {
+      let failures = 1;
+      const flaky = await startUpstream((_req, res) => {
+        if (failures-- > 0) return sendJSON(res, 503, {});
+        sendJSON(res, 200, { direct: true });
+      });
+      try {
+        const built = new Caller(testOptions(flaky));
+        const response = await built.axios.get(`${flaky.url}/direct`);
+        expect(response.data).toEqual({ direct: true });
+        expect(flaky.hits).toHaveLength(2);
+      } finally {
+        await flaky.close();
+      }
+    });
+
+    it("works with a non-http adapter, with a warning", async () => {
+      const stalled = await startUpstream(() => undefined);
+      const warnings: string[] = [];
+      try {
+        const built = new Caller(testOptions(stalled, {
+          axios: axios.create({ adapter: "fetch" }), timeout: 100,
+          maxRetry: 1,
+          logger: { error: () => undefined,
+            warn: (_obj, msg) => void warnings.push(msg) },
+        }));
+        const error = await rejectionOf(built.get("/x"));
+        expect(error).toMatchObject({ name: "RequestTimeoutError",
+          attempts: 2 });
+        expect(warnings[0]).toContain("does not use axios' http adapter");
+      } finally {
+        await stalled.close();
+      }
+    });
+
     it("runs request interceptors on every attempt", async () => {
       let failures = 1;
       const flaky = await startUpstream((_req, res) => {

@@ -66,7 +66,8 @@ describe("new Caller()", () => {
 describe("equalJitterBackoff()", () => {
   it("stays within [d/2, d] for d = min(2000, 100 * 2^(attempt-1))", () => {
     fc.assert(fc.property(
-      fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 0.999, noNaN: true }),
+      fc.integer({ min: 1, max: 40 }),
+      fc.double({ min: 0, max: 0.999, noNaN: true }),
       (attempt, draw) => {
         const delay = equalJitterBackoff({}, () => draw)(attempt);
         const ceiling = Math.min(2_000, 100 * 2 ** (attempt - 1));

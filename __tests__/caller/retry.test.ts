@@ -55,14 +55,15 @@ describe("Caller retries", () => {
   });
 
   describe("on final statuses", () => {
-    it.each([400, 401, 404, 409, 422])("does not retry a %i", async (status) => {
-      upstream = await flakyUpstream(10, status);
-      const caller = new Caller(testOptions(upstream));
-      const error = await rejectionOf(caller.get("/x"));
-      expect(error).toMatchObject({ statusCode: status, retriable: false,
-        attempts: 1 });
-      expect(upstream.hits).toHaveLength(1);
-    });
+    it.each([400, 401, 404, 409, 422])("does not retry a %i",
+      async (status) => {
+        upstream = await flakyUpstream(10, status);
+        const caller = new Caller(testOptions(upstream));
+        const error = await rejectionOf(caller.get("/x"));
+        expect(error).toMatchObject({ statusCode: status, retriable: false,
+          attempts: 1 });
+        expect(upstream.hits).toHaveLength(1);
+      });
   });
 
   describe("with maxRetry: 0", () => {

@@ -2,7 +2,7 @@ import type {
   GenericAbortSignal,
   InternalAxiosRequestConfig,
 } from "axios";
-import type { Deadline, DeadlineQueue } from "./deadlines";
+import { DeadlineTarget, type DeadlineQueue } from "./deadlines";
 
 // axios-retry re-issues a failed request with the same config object, and
 // axios merges that object into a fresh one for each attempt. Plain objects
@@ -43,6 +43,11 @@ class AttemptSignal implements GenericAbortSignal {
   onabort: Listener | null = null;
   private listeners: Listener[] = [];
 
+  /** Itself: the signal and its controller in one object. */
+  get signal(): AttemptSignal {
+    return this;
+  }
+
   addEventListener(_type: "abort", listener: Listener): void {
     this.listeners.push(listener);
   }
@@ -65,23 +70,19 @@ class AttemptSignal implements GenericAbortSignal {
 }
 
 /** What a per-attempt signal needs: to abort, and to be read by axios. */
-interface AttemptAbort {
-  signal: GenericAbortSignal;
+interface AttemptController {
+  readonly signal: GenericAbortSignal;
   abort(reason?: unknown): void;
-}
-
-function createAttemptAbort(native: boolean): AttemptAbort {
-  if (native) return new AbortController();
-  const signal = new AttemptSignal();
-  return { signal, abort: (reason) => signal.abort(reason) };
 }
 
 /**
  * The state of one call across its attempts: the caller's own signal, kept
  * apart from the per-attempt signal that also carries the deadline, and the
- * attempt count.
+ * attempt count. It is its own deadline target and its own listener on the
+ * caller's signal (`handleEvent`), so that an attempt allocates no
+ * closures.
  */
-export class CallState {
+export class CallState extends DeadlineTarget {
   readonly method: string;
   readonly url: string;
   /** The signal the caller passed; never the per-attempt one. */
@@ -93,10 +94,11 @@ export class CallState {
   nextDelay = 0;
   lastFailure: Failure | undefined;
 
-  private deadline: Deadline | undefined;
-  private unlink: (() => void) | undefined;
+  private controller: AttemptController | undefined;
+  private deadlines: DeadlineQueue | undefined;
 
   constructor(method: string, url: string, signal: AbortSignal | undefined) {
+    super();
     this.method = method;
     this.url = url;
     this.signal = signal;
@@ -114,31 +116,33 @@ export class CallState {
     this.endAttempt();
     this.attempts += 1;
     this.timedOut = false;
-    const controller = createAttemptAbort(native);
+    this.controller = native ? new AbortController() : new AttemptSignal();
 
-    const callerSignal = this.signal;
-    if (callerSignal !== undefined) {
-      const onAbort = (): void => controller.abort(callerSignal.reason);
-      callerSignal.addEventListener("abort", onAbort, { once: true });
-      this.unlink = () => callerSignal.removeEventListener("abort", onAbort);
-    }
-
-    this.deadline = deadlines?.add(() => {
-      this.timedOut = true;
-      controller.abort();
-    });
-    return controller.signal;
+    this.signal?.addEventListener("abort", this, { once: true });
+    this.deadlines = deadlines;
+    deadlines?.add(this);
+    return this.controller.signal;
   }
 
   /** Clears the deadline and the link to the caller's signal. */
   endAttempt(): void {
-    this.deadline?.remove();
-    this.deadline = undefined;
-    this.unlink?.();
-    this.unlink = undefined;
+    if (this.controller === undefined) return;
+    this.controller = undefined;
+    this.deadlines?.remove(this);
+    this.signal?.removeEventListener("abort", this);
+  }
+
+  /** The attempt's deadline passed. */
+  expire(): void {
+    this.timedOut = true;
+    this.controller?.abort();
+  }
+
+  /** The caller's signal aborted: cut the attempt in flight. */
+  handleEvent(): void {
+    this.controller?.abort(this.signal?.reason);
   }
 }
-
 type ConfigWithState = InternalAxiosRequestConfig & {
   [STATE_KEY]?: CallState;
 };

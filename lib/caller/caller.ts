@@ -74,6 +74,10 @@ export class Caller extends CallMethods {
   /** Whether the instance's adapter needs a real AbortSignal. */
   private readonly needsNativeSignal: boolean;
   private readonly deadlines: DeadlineQueue | undefined;
+  /** axios' maxContentLength: the limit, or -1 for none. */
+  private readonly maxContentLength: number;
+  /** Accept and the static headers, for calls that add none. */
+  private readonly staticHeaders: Readonly<Record<string, string>>;
 
   constructor(options: CallerOptions) {
     super();
@@ -83,6 +87,10 @@ export class Caller extends CallMethods {
     this.guardRedirect = createRedirectGuard(this.options.baseURL.origin);
     this.deadlines = this.options.timeout > 0 ?
       new DeadlineQueue(this.options.timeout) : undefined;
+    this.maxContentLength = Number.isFinite(this.options.maxResponseBytes) ?
+      this.options.maxResponseBytes : -1;
+    this.staticHeaders = Object.freeze({ accept: "application/json",
+      ...this.options.headers });
 
     const instance = this.options.axios ?? axios.create();
     if (claimedInstances.has(instance)) {
@@ -93,6 +101,13 @@ export class Caller extends CallMethods {
     this.axios = instance;
     this.needsNativeSignal = axios.getAdapter(instance.defaults.adapter) !==
       axios.getAdapter("http");
+    if (this.needsNativeSignal) {
+      // the size limit is enforced while streaming, and redirects are
+      // checked before they are followed, by axios' http adapter only
+      this.options.logger.warn({ baseURL: this.options.baseURL.origin },
+        "caller instance does not use axios' http adapter: " +
+        "maxResponseBytes and the redirect guard may not apply");
+    }
     this.install(instance);
   }
 
@@ -107,12 +122,32 @@ export class Caller extends CallMethods {
   }
 
   /** Sends one call; `get`, `post` and the others all come here. */
-  async request<T = unknown>(
+  request<T = unknown>(
     method: CallMethod,
     path: string,
     payload: CallPayload = {},
     options: CallOptions = {},
   ): Promise<T> {
+    let call: { config: object; state: CallState };
+    try {
+      call = this.prepare(method, path, payload, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+
+    // the config is handed over here and not kept: only the state lives
+    // across the wait, which keeps in-flight calls light for the GC
+    const pending = this.axios.request<string>(call.config);
+    return this.settle<T>(pending, call.state, options.discardBody === true);
+  }
+
+  /** Validates a call and builds its config, with its state attached. */
+  private prepare(
+    method: CallMethod,
+    path: string,
+    payload: CallPayload,
+    options: CallOptions,
+  ): { config: object; state: CallState } {
     const url = this.urls.resolve(path);
     const body = encodeBody(payload.body);
     const headers = this.headersFor(method, body, options);
@@ -132,25 +167,31 @@ export class Caller extends CallMethods {
       data: body?.data,
       headers,
       signal: options.signal,
-      maxContentLength: Number.isFinite(this.options.maxResponseBytes) ?
-        this.options.maxResponseBytes : -1,
+      maxContentLength: this.maxContentLength,
       beforeRedirect: this.guardRedirect,
       validateStatus: isSuccess,
       responseType: "text" as const,
       transformRequest: passThrough,
       transformResponse: passThrough,
     }, state);
+    return { config, state };
+  }
 
+  private async settle<T>(
+    pending: Promise<AxiosResponse<string>>,
+    state: CallState,
+    discardBody: boolean,
+  ): Promise<T> {
     let response: AxiosResponse<string>;
     try {
-      response = await this.axios.request<string>(config);
+      response = await pending;
     } catch (error) {
       throw toCallerError(error, state, this.options);
     } finally {
       state.endAttempt();
     }
 
-    if (options.discardBody === true) return undefined as T;
+    if (discardBody) return undefined as T;
     return this.decode<T>(response, state);
   }
 
@@ -170,19 +211,20 @@ export class Caller extends CallMethods {
     method: CallMethod,
     body: EncodedBody | undefined,
     options: CallOptions,
-  ): Record<string, string> {
-    const headers: Record<string, string> = {
-      accept: "application/json",
-      ...this.options.headers,
-    };
+  ): Readonly<Record<string, string>> {
+    const key = this.idempotencyKeyFor(method, options.idempotencyKey);
+    if (body === undefined && options.headers === undefined &&
+      key === undefined) {
+      // axios copies headers into its own object: sharing these is safe
+      return this.staticHeaders;
+    }
 
+    const headers: Record<string, string> = { ...this.staticHeaders };
     if (body !== undefined) headers["content-type"] = body.contentType;
     if (options.headers !== undefined) {
       Object.assign(headers,
         normalizeHeaders("caller", "headers", options.headers));
     }
-
-    const key = this.idempotencyKeyFor(method, options.idempotencyKey);
     if (key !== undefined) headers["idempotency-key"] = key;
     return headers;
   }

@@ -1,3 +1,4 @@
+import axios from "axios";
 import {
   Caller,
   HTTPStatusError,
@@ -133,6 +134,42 @@ describe("Caller retries", () => {
       expect(error).toMatchObject({ name: "NetworkError",
         code: "ECONNREFUSED", attempts: 2 });
       expect((error.cause as { code?: string }).code).toBe("ECONNREFUSED");
+    });
+  });
+
+  describe("on DNS failures", () => {
+    /** A Caller whose every lookup fails with `code`, counting lookups. */
+    function failingLookup(
+      code: string,
+    ): { caller: Caller; lookups(): number } {
+      let count = 0;
+      const instance = axios.create({
+        lookup: (_host, _options, callback) => {
+          count += 1;
+          const error = Object.assign(new Error(`getaddrinfo ${code}`),
+            { code });
+          callback(error, []);
+        },
+      });
+      const caller = new Caller({ ...testOptions({ url: "http://api.test" }),
+        axios: instance, maxRetry: 2 });
+      return { caller, lookups: () => count };
+    }
+
+    it("retries a temporary failure (EAI_AGAIN)", async () => {
+      const { caller, lookups } = failingLookup("EAI_AGAIN");
+      const error = await rejectionOf(caller.get("/x"));
+      expect(error).toMatchObject({ name: "NetworkError", code: "EAI_AGAIN",
+        retriable: true, attempts: 3 });
+      expect(lookups()).toBe(3);
+    });
+
+    it("does not retry a name that does not exist (ENOTFOUND)", async () => {
+      const { caller, lookups } = failingLookup("ENOTFOUND");
+      const error = await rejectionOf(caller.get("/x"));
+      expect(error).toMatchObject({ code: "ENOTFOUND", retriable: false,
+        attempts: 1 });
+      expect(lookups()).toBe(1);
     });
   });
 

@@ -34,6 +34,7 @@ export interface CallerOptions {
   /**
    * The absolute http(s) URL every path is resolved under. Required unless
    * `axios` is given with its own `defaults.baseURL`.
+   * @default the instance's defaults.baseURL
    * @example "https://api.billing.example.com/v1"
    */
   baseURL?: string;
@@ -100,13 +101,22 @@ export interface CallerOptions {
 
 /** Options of a single call. */
 export interface CallOptions {
-  /** Aborting it stops the call at once, backoff waits included. */
+  /**
+   * Aborting it stops the call at once, backoff waits included; the call
+   * rejects with the signal's reason.
+   * @default undefined
+   */
   signal?: AbortSignal;
-  /** Headers for this call, merged over the Caller's. */
+  /**
+   * Headers for this call, merged over the Caller's.
+   * @default undefined
+   */
   headers?: Record<string, string>;
   /**
    * The `Idempotency-Key` of this call (any method), or `false` to send
    * none even when the Caller generates them.
+   * @default undefined (generated for POST and PATCH when the Caller's
+   * idempotencyKey is true)
    */
   idempotencyKey?: string | false;
   /**

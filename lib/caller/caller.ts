@@ -1,13 +1,6 @@
 import { randomUUID } from "node:crypto";
-import axios, {
-  type AxiosError,
-  type AxiosInstance,
-  type AxiosResponse,
-  type InternalAxiosRequestConfig,
-} from "axios";
-import axiosRetry from "axios-retry";
-import { CallState, stateOf, withState } from "./attempt";
-import { DeadlineQueue } from "./deadlines";
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import { CallState, withState } from "./attempt";
 import { BoundCaller, type BindOptions, type IncomingRequest } from "./bind";
 import {
   encodeBody,
@@ -18,6 +11,7 @@ import {
 } from "./body";
 import { ResponseParseError } from "./errors";
 import { toCallerError } from "./failure";
+import { installAttemptHooks } from "./hooks";
 import {
   baseHref,
   CallURLResolver,
@@ -30,9 +24,7 @@ import {
   type CallOptions,
   type CallerOptions,
   type NormalizedCallerOptions,
-  type RetryEvent,
 } from "./options";
-import { classifyFailure } from "./retry";
 
 /** Instances a Caller has installed its interceptors on. */
 const claimedInstances = new WeakSet<AxiosInstance>();
@@ -71,9 +63,6 @@ export class Caller extends CallMethods {
   private readonly baseURL: string;
   private readonly urls: CallURLResolver;
   private readonly guardRedirect: (options: object) => void;
-  /** Whether the instance's adapter needs a real AbortSignal. */
-  private readonly needsNativeSignal: boolean;
-  private readonly deadlines: DeadlineQueue | undefined;
   /** axios' maxContentLength: the limit, or -1 for none. */
   private readonly maxContentLength: number;
   /** Accept and the static headers, for calls that add none. */
@@ -85,8 +74,6 @@ export class Caller extends CallMethods {
     this.baseURL = baseHref(this.options.baseURL);
     this.urls = new CallURLResolver(this.options.baseURL);
     this.guardRedirect = createRedirectGuard(this.options.baseURL.origin);
-    this.deadlines = this.options.timeout > 0 ?
-      new DeadlineQueue(this.options.timeout) : undefined;
     this.maxContentLength = Number.isFinite(this.options.maxResponseBytes) ?
       this.options.maxResponseBytes : -1;
     this.staticHeaders = Object.freeze({ accept: "application/json",
@@ -99,16 +86,7 @@ export class Caller extends CallMethods {
     }
     claimedInstances.add(instance);
     this.axios = instance;
-    this.needsNativeSignal = axios.getAdapter(instance.defaults.adapter) !==
-      axios.getAdapter("http");
-    if (this.needsNativeSignal) {
-      // the size limit is enforced while streaming, and redirects are
-      // checked before they are followed, by axios' http adapter only
-      this.options.logger.warn({ baseURL: this.options.baseURL.origin },
-        "caller instance does not use axios' http adapter: " +
-        "maxResponseBytes and the redirect guard may not apply");
-    }
-    this.install(instance);
+    installAttemptHooks(instance, this.options);
   }
 
   /**
@@ -244,127 +222,5 @@ export class Caller extends CallMethods {
     const isUnsafe = method === "POST" || method === "PATCH";
     return this.options.idempotencyKey && isUnsafe ? randomUUID() :
       undefined;
-  }
-
-  /**
-   * Installs the per-attempt interceptors and axios-retry. Order matters:
-   * the response interceptor must run before axios-retry's, to end the
-   * attempt (deadline cleared, caller's signal restored) before it decides.
-   */
-  private install(instance: AxiosInstance): void {
-    // synchronous, so that axios sends the request in the tick it is made
-    // instead of after a promise hop per interceptor
-    instance.interceptors.request.use((config) => this.startAttempt(config),
-      undefined, { synchronous: true });
-    instance.interceptors.response.use(
-      (response) => {
-        stateOf(response.config)?.endAttempt();
-        return response;
-      },
-      (error: unknown) => {
-        throw this.endFailedAttempt(error);
-      },
-    );
-
-    const { requestInterceptorId } = axiosRetry(instance, {
-      retries: this.options.maxRetry,
-      retryCondition: (error) => this.shouldRetry(error),
-      retryDelay: (retry, error) => this.delayBefore(retry, error),
-      onRetry: (_retry, error) => this.reportRetry(error),
-      shouldResetTimeout: true,
-    });
-
-    // axios-retry's request interceptor only restarts its clock for the
-    // timeout it shrinks (off here: shouldResetTimeout) and sets up
-    // validateResponse (unused); its response interceptor sets up its own
-    // state. Ejected, it no longer forces every call down axios'
-    // asynchronous interceptor path.
-    instance.interceptors.request.eject(requestInterceptorId);
-  }
-
-  private startAttempt(
-    config: InternalAxiosRequestConfig,
-  ): InternalAxiosRequestConfig {
-    let state = stateOf(config);
-    if (state === undefined) {
-      // a request sent through `caller.axios` directly
-      state = new CallState((config.method ?? "get").toUpperCase(),
-        this.describeURL(config), config.signal as AbortSignal | undefined);
-      withState(config, state);
-    }
-
-    // set for each attempt: axios-retry reuses the config it got last
-    state.signal?.throwIfAborted();
-    config.signal = state.startAttempt(this.deadlines,
-      this.needsNativeSignal);
-    return config;
-  }
-
-  private endFailedAttempt(error: unknown): unknown {
-    const config = (error as AxiosError).config;
-    const state = stateOf(config);
-    if (state === undefined || config === undefined) return error;
-
-    // axios-retry waits on config.signal before the next attempt, and skips
-    // the wait when it is aborted: give it the caller's own signal, not the
-    // attempt's (aborted by a deadline that must not cut the backoff short)
-    state.endAttempt();
-    config.signal = state.signal;
-    return error;
-  }
-
-  private shouldRetry(error: AxiosError): boolean {
-    const state = stateOf(error.config);
-    if (state === undefined) return false;
-    state.lastFailure = classifyFailure(error, state, this.options.timeout);
-    return state.lastFailure.retriable;
-  }
-
-  private delayBefore(retry: number, error: AxiosError): number {
-    const state = stateOf(error.config);
-    const retryAfter = state?.lastFailure?.retryAfter;
-    const delay = retryAfter !== undefined ?
-      Math.min(retryAfter, this.options.maxRetryAfter) :
-      this.options.backoff(retry);
-
-    if (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0) {
-      throw new TypeError(`caller: backoff(${retry}) must return a finite ` +
-        "number of milliseconds >= 0");
-    }
-    if (state !== undefined) state.nextDelay = delay;
-    return delay;
-  }
-
-  private async reportRetry(error: AxiosError): Promise<void> {
-    const state = stateOf(error.config);
-    if (state === undefined) return;
-    const event: RetryEvent = {
-      method: state.method,
-      url: state.url,
-      attempt: state.attempts,
-      delay: state.nextDelay,
-      reason: state.lastFailure?.reason ?? "request failed",
-      statusCode: state.lastFailure?.kind === "status" ?
-        error.response?.status : undefined,
-    };
-    this.options.logger.warn(event, "caller retrying request");
-
-    if (this.options.onRetry === undefined) return;
-    try {
-      await this.options.onRetry(event);
-    } catch (hookError) {
-      this.options.logger.error(
-        { err: hookError, method: event.method, url: event.url },
-        "caller onRetry hook failed");
-    }
-  }
-
-  private describeURL(config: InternalAxiosRequestConfig): string {
-    try {
-      const url = new URL(this.axios.getUri({ ...config, params: undefined }));
-      return `${url.origin}${url.pathname}`;
-    } catch {
-      return String(config.url ?? "").split("?")[0];
-    }
   }
 }

@@ -135,6 +135,9 @@ describe("Caller limits", () => {
         expect((error as CrossOriginRedirectError).location)
           .toBe(target(other));
         expect(error.message).not.toContain("t=1");
+        // follow-redirects wraps the refusal thrown from beforeRedirect
+        expect((error.cause as { code?: string }).code)
+          .toBe("ERR_FR_REDIRECTION_FAILURE");
         expect(other.hits).toHaveLength(0);
         expect(upstream.hits).toHaveLength(1);
       } finally {

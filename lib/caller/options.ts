@@ -81,8 +81,8 @@ export interface CallerOptions {
    */
   idempotencyKey?: boolean;
   /**
-   * Called before each retry waits. An error it throws is logged and does
-   * not stop the retry.
+   * Called before each retry waits, and awaited: keep it quick. An error
+   * it throws is logged and does not stop the retry.
    * @default undefined
    */
   onRetry?: (event: RetryEvent) => void | Promise<void>;

@@ -159,5 +159,6 @@ export function withState<T extends object>(
   config: T,
   state: CallState,
 ): T {
-  return Object.assign(config, { [STATE_KEY]: state });
+  (config as Record<string, unknown>)[STATE_KEY] = state;
+  return config;
 }

@@ -111,6 +111,21 @@ describe("webhook() handlers", () => {
     expect(res.body).toEqual({ queued: true });
   });
 
+  it("answers the status a handler set without ending the response", async () => {
+    const { listener } = app({
+      ping: async (_req, res) => {
+        res.statusCode = 202;
+        res.setHeader("x-queued", "yes");
+      },
+    });
+
+    const res = await send(listener, "ping");
+
+    expect(res.status).toBe(202);
+    expect(res.headers["x-queued"]).toBe("yes");
+    expect(res.text).toBe("");
+  });
+
   it.each([
     ["throws", () => {
       throw new Error("db password=hunter2 rejected");

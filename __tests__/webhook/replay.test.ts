@@ -140,6 +140,24 @@ describe("webhook() with replayStore", () => {
     expect([first.status, retry.status]).toEqual([503, 202]);
   });
 
+  it("accepts the retry of a delivery its handler set to 503", async () => {
+    let attempts = 0;
+    const { listener } = app((_req, res) => {
+      attempts += 1;
+      // the status alone, the receiver ending the response
+      if (attempts === 1) res.statusCode = 503;
+    });
+    const headers = signed("evt_unavailable");
+
+    const first = await request(listener).post("/").set(headers).send(body);
+    const retry = await request(listener).post("/").set(headers).send(body);
+    const replay = await request(listener).post("/").set(headers).send(body);
+
+    expect([first.status, retry.status, replay.status])
+      .toEqual([503, 200, 409]);
+    expect(attempts).toBe(2);
+  });
+
   it("keys a delivery without an id by its signature", async () => {
     let calls = 0;
     const { listener, logger } = app(() => {

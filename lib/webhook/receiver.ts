@@ -24,7 +24,7 @@ import {
   releaseClaim,
   type Claim,
 } from "./replay-guard";
-import { respond } from "./respond";
+import { answerForHandler, respond } from "./respond";
 import {
   verifyDelivery,
   type VerifiedDelivery,
@@ -238,14 +238,15 @@ export class WebhookReceiver {
     delivery: WebhookDelivery,
     claim: Claim | undefined,
   ): Promise<void> | void {
-    if (!res.headersSent) {
-      respond(res, 200);
+    if (res.statusCode < 500) {
+      answerForHandler(res);
       return;
     }
-    // a handler that answered 5xx itself asks for a retry too
-    if (res.statusCode >= 500) {
-      return releaseClaim(this.#config, claim, delivery);
-    }
+
+    // a handler that answered 5xx (or set it) asks for a retry, as a throw
+    // does: the claim is released before the answer, for the retry to pass
+    return releaseClaim(this.#config, claim, delivery)
+      .then(() => answerForHandler(res));
   }
 
   async #handlerFailed(

@@ -69,6 +69,12 @@ export interface WebhookOptions {
   /**
    * The header holding the delivery id, the key of replay protection. A
    * delivery without one is keyed by its verified signature.
+   *
+   * note: the default scheme, `github` and `shopify` sign the body alone,
+   * not this header, so the id is only as honest as its sender: replay
+   * protection stops the provider's own retries of a delivery, but not a
+   * captured delivery sent again under a new id. A signed timestamp
+   * (`timestampHeaderKey`) bounds such a resend to `timestampTolerance`.
    * @default "x-webhook-id"
    */
   idHeader?: string;

@@ -158,6 +158,19 @@ describe("webhook() with replayStore", () => {
     expect(attempts).toBe(2);
   });
 
+  it("keeps the claim of a delivery answered 200 before its handler threw", async () => {
+    const { listener } = app((_req, res) => {
+      res.end("done");
+      throw new Error("audit log unavailable");
+    });
+    const headers = signed("evt_answered");
+
+    const first = await request(listener).post("/").set(headers).send(body);
+    const replay = await request(listener).post("/").set(headers).send(body);
+
+    expect([first.status, replay.status]).toEqual([200, 409]);
+  });
+
   it("keys a delivery without an id by its signature", async () => {
     let calls = 0;
     const { listener, logger } = app(() => {

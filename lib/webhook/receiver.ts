@@ -255,8 +255,12 @@ export class WebhookReceiver {
     claim: Claim | undefined,
     err: unknown,
   ): Promise<void> {
-    // the provider retries a failed delivery: free its id for the retry
-    await releaseClaim(this.#config, claim, delivery);
+    // the provider retries a failed delivery: free its id for the retry.
+    // A success the handler answered in full before failing is kept: the
+    // provider will not retry it, and a replay must not repeat it.
+    if (!res.writableEnded || res.statusCode >= 500) {
+      await releaseClaim(this.#config, claim, delivery);
+    }
     this.#config.logger.error(
       { err, event: delivery.event, deliveryId: delivery.id },
       "webhook handler failed",

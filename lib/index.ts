@@ -14,3 +14,14 @@ export type { ReplayStore } from "./webhook/replay-store";
 export type { PollerLock } from "./poller/lock";
 
 // redis
+export type { RedisClient } from "./redis/client";
+export {
+  RedisCommandError,
+  RedisLockLostError,
+  RedisTimeoutError,
+} from "./redis/errors";
+export type { LockLossReason, RedisOperation } from "./redis/errors";
+export { redisLock } from "./redis/lock";
+export type { RedisLock, RedisLockOptions } from "./redis/lock";
+export { redisReplayStore } from "./redis/replay-store";
+export type { RedisReplayStoreOptions } from "./redis/replay-store";

@@ -5,9 +5,9 @@ import {
   RedisTimeoutError,
   type Logger,
   type RedisClient,
-} from "../lib";
-import { redisLockDefaults } from "../lib/redis/lock";
-import { documentedDefaults } from "./helpers/documented-defaults";
+} from "../../lib";
+import { redisLockDefaults } from "../../lib/redis/lock";
+import { documentedDefaults } from "../helpers/documented-defaults";
 import {
   closeClients,
   connectNowhere,
@@ -16,7 +16,7 @@ import {
   uniquePrefix,
   useRedis,
   waitFor,
-} from "./helpers/redis";
+} from "../helpers/redis";
 
 const prefix = uniquePrefix("lock");
 

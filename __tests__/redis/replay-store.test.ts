@@ -5,9 +5,9 @@ import {
   RedisCommandError,
   RedisTimeoutError,
   type RedisClient,
-} from "../lib";
-import { redisReplayStoreDefaults } from "../lib/redis/replay-store";
-import { documentedDefaults } from "./helpers/documented-defaults";
+} from "../../lib";
+import { redisReplayStoreDefaults } from "../../lib/redis/replay-store";
+import { documentedDefaults } from "../helpers/documented-defaults";
 import {
   closeClients,
   connectNowhere,
@@ -16,7 +16,7 @@ import {
   uniquePrefix,
   useRedis,
   waitFor,
-} from "./helpers/redis";
+} from "../helpers/redis";
 
 const prefix = uniquePrefix("replay");
 

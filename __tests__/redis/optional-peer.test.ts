@@ -6,7 +6,7 @@ import path from "node:path";
 // Redis parts must work with any structural client, where ioredis is not
 // installed. These tests run the built package (dist/) in a child process
 // in which resolving "ioredis" fails as it would without it.
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "..", "..");
 const dist = path.join(root, "dist");
 
 const withoutIoredis = `

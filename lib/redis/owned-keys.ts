@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 import type { Logger } from "../logger";
 import type { RedisClient } from "./client";
@@ -25,11 +25,13 @@ end
 return 0`;
 
 /**
- * A random token naming one claim: 128 bits, so that no two claims ever
- * share one (a shared token would let one release the other's claim).
+ * A random token naming one claim: 122 random bits, so that no two claims
+ * ever share one (a shared token would let one release the other's claim).
+ * A UUID rather than `randomBytes()`, which costs several times more per
+ * call, enough to halve the claims per second (bench/redis.bench.ts).
  */
 export function createToken(): string {
-  return randomBytes(16).toString("base64url");
+  return randomUUID();
 }
 
 /**

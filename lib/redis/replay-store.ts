@@ -107,10 +107,12 @@ function normalizeOptions(
  * import { Redis } from "ioredis";
  *
  * const redis = new Redis(process.env.REDIS_URL);
- * app.post("/webhooks/github", webhook({
+ * app.post("/hooks/github", webhook({
+ *   preset: "github",
  *   secret: process.env.GITHUB_WEBHOOK_SECRET,
- *   replayStore: redisReplayStore(redis, { prefix: "webhooks:github:" }),
- *   // ...
+ *   replayStore: redisReplayStore(redis, { prefix: "hooks:github:" }),
+ * }, {
+ *   push: async (req, res, body) => { await enqueue(body); },
  * }));
  * ```
  */

@@ -76,18 +76,13 @@ async function compare(
   printRow("ratio", (value / base).toFixed(2));
 }
 
-async function deleteBenchKeys(redis: Redis): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-}
-
 async function main(): Promise<void> {
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-  const store = redisReplayStore(redis, { prefix: `${prefix}store:` });
+  // every key written expires within a minute: nothing to clean up after
+  const store = redisReplayStore(redis, {
+    prefix: `${prefix}store:`,
+    ttl: 60_000,
+  });
   const lock = redisLock(redis, `${prefix}lock`, { logger: silentLogger });
   const sha = (await redis.script("LOAD", DELETE_IF_OWNER)) as string;
 
@@ -131,7 +126,6 @@ async function main(): Promise<void> {
   );
 
   await lock.release();
-  await deleteBenchKeys(redis);
   await redis.quit();
 }
 

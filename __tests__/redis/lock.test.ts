@@ -209,7 +209,9 @@ describe("redisLock()", () => {
           code: "ERR_REDIS_LOCK_LOST",
           reason: "lost",
           key,
-          message: `redis lock: lock on key ${key} was taken by another holder`,
+          message:
+            `redis lock: lock on key ${key} was found expired or taken by ` +
+            "another holder",
         });
         expect(lock.isHeld()).toBe(false);
         expect(logger.warn).toHaveBeenCalledWith(
@@ -236,6 +238,37 @@ describe("redisLock()", () => {
         expect(reason).toMatchObject({ reason: "failed" });
         expect((reason as Error).cause).toBeInstanceOf(RedisTimeoutError);
         expect((reason as Error).cause).toMatchObject({ timeout: 100 });
+      });
+
+      it("frees the key after a renewal that answered too late", async () => {
+        const key = nextKey();
+        // every eval reaches Redis 150 ms late, in the order it was sent,
+        // and what each replied is kept
+        let delay = 0;
+        const replies: { freed: boolean; reply: unknown }[] = [];
+        const lagging: RedisClient = {
+          set: (...args) => redis().set(...args),
+          eval: (script, ...args) =>
+            new Promise((resolve, reject) => {
+              setTimeout(() => {
+                redis().eval(script, ...args).then((reply) => {
+                  replies.push({ freed: script.includes("DEL"), reply });
+                  resolve(reply);
+                }, reject);
+              }, delay);
+            }),
+        };
+        const lock = redisLock(lagging, key, { ...silent, ttl: 300 });
+        const signal = await lock.acquire();
+
+        delay = 150;
+        const reason = await whenAborted(signal as AbortSignal);
+        await waitFor(() => replies.some((entry) => entry.freed));
+
+        expect(reason).toMatchObject({ reason: "failed" });
+        expect(replies).toContainEqual({ freed: false, reply: 1 });
+        expect(replies).toContainEqual({ freed: true, reply: 1 });
+        expect(await redis().exists(key)).toBe(0);
       });
 
       it("aborts the signal as expired after a stall past ttl", async () => {

@@ -55,14 +55,15 @@ export class RedisTimeoutError extends RedisCommandError {
 }
 
 /**
- * Why a held lock stopped being held: `lost` when another holder has the
- * key now, `failed` when a renewal could not reach Redis, `expired` when no
- * renewal was confirmed within the TTL, `released` when it was given up.
+ * Why a held lock stopped being held: `lost` when Redis no longer has the
+ * key under this holder's token (it expired, or another holder has it now),
+ * `failed` when a renewal could not reach Redis, `expired` when no renewal
+ * was confirmed within the TTL, `released` when it was given up.
  */
 export type LockLossReason = "lost" | "failed" | "expired" | "released";
 
 const LOSS_DETAILS: Record<LockLossReason, string> = {
-  lost: "was taken by another holder",
+  lost: "was found expired or taken by another holder",
   failed: "could not be renewed",
   expired: "expired before a renewal was confirmed",
   released: "was released",

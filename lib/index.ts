@@ -7,6 +7,35 @@ export type { Logger } from "./logger";
 
 // webhook receiver
 export type { ReplayStore } from "./webhook/replay-store";
+export { webhook, WebhookReceiver } from "./webhook/receiver";
+export type {
+  WebhookDelivery,
+  WebhookHandler,
+  WebhookHandlers,
+  WebhookMiddleware,
+} from "./webhook/handlers";
+export { webhookDefaults } from "./webhook/options";
+export type {
+  WebhookAlgorithm,
+  WebhookOptions,
+  WebhookSecret,
+} from "./webhook/options";
+export type { WebhookPresetName } from "./webhook/presets";
+export { keepRawBody } from "./webhook/body";
+export type { WebhookRequest } from "./webhook/body";
+export { signWebhook } from "./webhook/sign";
+export type { SignWebhookDetails } from "./webhook/sign";
+export {
+  memoryReplayStore,
+  memoryReplayStoreDefaults,
+} from "./webhook/memory-replay-store";
+export type { MemoryReplayStoreOptions } from "./webhook/memory-replay-store";
+export {
+  WebhookBodyError,
+  WebhookReplayError,
+  WebhookReplayStoreError,
+} from "./webhook/errors";
+export type { WebhookBodyProblem } from "./webhook/errors";
 
 // caller
 

@@ -1,0 +1,176 @@
+import request from "supertest";
+
+import {
+  signWebhook,
+  webhook,
+  WebhookReceiver,
+  type WebhookDelivery,
+  type WebhookHandlers,
+} from "../../lib/index";
+import { plainApp } from "./helpers/apps";
+import { captureLogger } from "./helpers/capture-logger";
+
+const secret = "dispatch-secret";
+const body = '{"n":1}';
+
+function app(handlers: WebhookHandlers) {
+  const logger = captureLogger();
+  const listener = plainApp.create(webhook({ secret, logger }, handlers));
+  return { listener, logger };
+}
+
+function send(listener: ReturnType<typeof app>["listener"], event: string) {
+  return request(listener).post("/")
+    .set(signWebhook({ secret }, body, { event, id: "d-1" })).send(body);
+}
+
+describe("webhook() handlers", () => {
+  describe('with a "*" handler', () => {
+    it("takes events without their own handler", async () => {
+      const seen: string[] = [];
+      const { listener } = app({
+        known: () => {
+          seen.push("known");
+        },
+        "*": (_req, _res, _body, delivery) => {
+          seen.push(`* ${delivery.event}`);
+        },
+      });
+
+      await send(listener, "known");
+      await send(listener, "other");
+
+      expect(seen).toEqual(["known", "* other"]);
+    });
+
+    it("takes a delivery that names no event", async () => {
+      let calls = 0;
+      const { listener } = app({ "*": () => { calls += 1; } });
+      const headers = signWebhook({ secret }, body);
+
+      const res = await request(listener).post("/").set(headers).send(body);
+
+      expect(res.status).toBe(200);
+      expect(calls).toBe(1);
+    });
+  });
+
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])(
+    "answers 404 for the event %j, not an Object.prototype member",
+    async (event) => {
+      const { listener } = app({ known: () => undefined });
+
+      const res = await send(listener, event);
+
+      expect(res.status).toBe(404);
+    },
+  );
+
+  it("passes the delivery's event, id and timestamp", async () => {
+    const deliveries: WebhookDelivery[] = [];
+    const options = {
+      secret, timestampHeaderKey: "x-ts", clock: () => 1_700_000_000_000,
+    };
+    const listener = plainApp.create(webhook(options, {
+      ping: (_req, _res, _body, delivery) => {
+        deliveries.push(delivery);
+      },
+    }));
+    const headers = signWebhook(options, body, {
+      event: "ping", id: "d-9", timestamp: 1_700_000_000_000,
+    });
+
+    await request(listener).post("/").set(headers).send(body);
+
+    expect(deliveries).toEqual([
+      { event: "ping", id: "d-9", timestamp: 1_700_000_000_000 },
+    ]);
+  });
+
+  it("answers 200 when the handler returns without answering", async () => {
+    const { listener } = app({ ping: async () => undefined });
+
+    const res = await send(listener, "ping");
+
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("ok");
+  });
+
+  it("keeps the answer of a handler that answers itself", async () => {
+    const { listener } = app({
+      ping: (_req, res) => {
+        res.statusCode = 202;
+        res.setHeader("content-type", "application/json");
+        res.end('{"queued":true}');
+      },
+    });
+
+    const res = await send(listener, "ping");
+
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ queued: true });
+  });
+
+  it.each([
+    ["throws", () => {
+      throw new Error("db password=hunter2 rejected");
+    }],
+    ["rejects", () => Promise.reject(new Error("db password=hunter2 rejected"))],
+    ["throws a non-error", () => {
+      throw "db password=hunter2 rejected";
+    }],
+  ])("answers a generic 500 and logs when the handler %s", async (
+    _label, handler,
+  ) => {
+    const { listener, logger } = app({ "charge.failed": handler });
+
+    const res = await send(listener, "charge.failed");
+
+    expect(res.status).toBe(500);
+    expect(res.text).toBe("internal server error");
+    expect(res.text).not.toContain("hunter2");
+    expect(logger.lines).toEqual([expect.objectContaining({
+      level: "error",
+      msg: "webhook handler failed",
+      obj: expect.objectContaining({ event: "charge.failed", deliveryId: "d-1" }),
+    })]);
+  });
+
+  it("cuts a response the handler started before it failed", async () => {
+    const { listener } = app({
+      stream: async (_req, res) => {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.write("partial");
+        throw new Error("stream broke");
+      },
+    });
+
+    await expect(send(listener, "stream")).rejects.toThrow();
+  });
+});
+
+describe("WebhookReceiver", () => {
+  describe("handler()", () => {
+    it("serves several handler tables from one receiver", async () => {
+      const receiver = new WebhookReceiver({ secret, logger: captureLogger() });
+      const seen: string[] = [];
+      const first = plainApp.create(receiver.handler({
+        ping: () => { seen.push("first"); },
+      }));
+      const second = plainApp.create(receiver.handler({
+        ping: () => { seen.push("second"); },
+      }));
+
+      await send(first, "ping");
+      await send(second, "ping");
+
+      expect(seen).toEqual(["first", "second"]);
+    });
+
+    it("throws a TypeError for a handler that is not a function", () => {
+      const receiver = new WebhookReceiver({ secret });
+
+      expect(() => receiver.handler({ ping: 1 as never })).toThrow(TypeError);
+    });
+  });
+});

@@ -8,6 +8,7 @@ import {
 } from "../../lib";
 import { redisReplayStoreDefaults } from "../../lib/redis/replay-store";
 import { documentedDefaults } from "../helpers/documented-defaults";
+import { describeReplayStore } from "../webhook/helpers/replay-store-contract";
 import {
   closeClients,
   connectNowhere,
@@ -75,6 +76,10 @@ describe("redisReplayStore()", () => {
     const redis = useRedis(prefix);
     const isGone = (key: string) => async () =>
       (await redis().exists(key)) === 0;
+
+    describeReplayStore("redisReplayStore()", () =>
+      redisReplayStore(redis(), { prefix })
+    );
 
     describe("claim()", () => {
       it("resolves a token for a free id, null for a claimed one", async () => {

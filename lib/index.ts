@@ -41,6 +41,27 @@ export type { WebhookBodyProblem } from "./webhook/errors";
 
 // poller and graceful shutdown
 export type { PollerLock } from "./poller/lock";
+export { Poller } from "./poller/poller";
+export { pollerDefaults } from "./poller/options";
+export type { PollerFunction, PollerOptions } from "./poller/options";
+export type {
+  PollerState,
+  PollerStatus,
+  PollerTickResult,
+} from "./poller/status";
+export {
+  PollerStateError,
+  PollerStoppedError,
+  PollerTimeoutError,
+} from "./poller/errors";
+export { gracefulShutdown } from "./shutdown/graceful-shutdown";
+export type { GracefulShutdown } from "./shutdown/graceful-shutdown";
+export { shutdownDefaults } from "./shutdown/options";
+export type { GracefulShutdownOptions } from "./shutdown/options";
+export type { CleanupHook } from "./shutdown/cleanup";
+export type { ShutdownServer } from "./shutdown/connections";
+export type { ShutdownTask, Stoppable } from "./shutdown/tasks";
+export { ShutdownError, ShutdownTimeoutError } from "./shutdown/errors";
 
 // redis
 export type { RedisClient } from "./redis/client";

@@ -1,0 +1,107 @@
+import http from "node:http";
+import type { ChildApp } from "./child-app";
+import { is, startApp } from "./child-app";
+import { closed, get, keepAliveAgent } from "./support";
+
+// Real processes: shutdown is about signals and exit codes. Each test
+// waits for the app's own progress lines; only the upper bounds on exit
+// times are wall-clock, with margins wide enough for a loaded machine.
+let app: ChildApp | undefined;
+let agent: http.Agent;
+
+beforeEach(() => {
+  agent = keepAliveAgent();
+});
+
+afterEach(async () => {
+  agent.destroy();
+  if (app && app.child.exitCode === null && app.child.signalCode === null) {
+    app.child.kill("SIGKILL");
+    await app.exited;
+  }
+  app = undefined;
+});
+
+describe("gracefulShutdown() in a process", () => {
+  describe("on SIGTERM", () => {
+    it("finishes the tick and request in flight, then exits with 0",
+      async () => {
+        // a short interval: a poller still scheduling would start tick 2
+        // the moment tick 1 ends
+        const started = await startApp({ TICK_MS: "2500", INTERVAL: "200" });
+        app = started;
+        const url = `http://127.0.0.1:${started.port}`;
+        const idle = await get(`${url}/`, agent);
+        await started.waitFor(is("tick-start", { n: 1 }));
+        const reply = get(`${url}/slow?ms=1000`, keepAliveAgent());
+        await started.waitFor(is("request-start", { path: "/slow" }));
+
+        const beforeSignal = started.events.length;
+        const { code, ms } = await started.kill("SIGTERM");
+        const { body, headers } = await reply;
+        expect(body).toBe("waited 1000 ms");
+        expect(headers.connection).toBe("close");
+        expect(code).toBe(0);
+        await closed(idle.socket);
+
+        // tick 1 was in flight at the signal and ended after it; no tick
+        // started after it; the cleanup hook ran last
+        const after = started.events.slice(beforeSignal)
+          .filter((e) => e.event !== "log")
+          .map((e) => `${e.event}${e.n ?? ""}`);
+        expect(after).not.toContain("tick-start2");
+        expect(after).toContain("tick-end1");
+        expect(after.at(-1)).toBe("cleanup");
+        // the idle keep-alive client (60 s timeout) did not hold it back
+        expect(ms).toBeLessThan(10_000);
+      });
+
+    it("keeps running when ticks fail, then exits with 0", async () => {
+      const started = await startApp({ FAIL: "1", INTERVAL: "50" });
+      app = started;
+      await started.waitFor(is("tick-start", { n: 3 }));
+
+      const { code } = await started.kill("SIGTERM");
+      expect(code).toBe(0);
+      const failures = started.events.filter(is("log", {
+        level: "error", msg: "poller tick failed", name: "sync",
+      }));
+      expect(failures.length).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  describe("with timeout", () => {
+    it("exits with 1 soon after timeout when a tick hangs", async () => {
+      const started = await startApp({ HANG: "1", TIMEOUT: "1000" });
+      app = started;
+      await started.waitFor(is("tick-start", { n: 1 }));
+
+      const { code, ms } = await started.kill("SIGTERM");
+      expect(code).toBe(1);
+      expect(ms).toBeGreaterThanOrEqual(950);
+      expect(ms).toBeLessThan(1000 + 4000);
+      const timedOut = await started.waitFor(is("log", {
+        msg: "shutdown timed out",
+      }));
+      expect(timedOut.pending).toEqual(["task: sync", "cleanup: hook 1"]);
+      expect(started.events.some(is("cleanup"))).toBe(false);
+    });
+  });
+
+  describe("on a second signal", () => {
+    it("exits with 1 at once", async () => {
+      const started = await startApp({ HANG: "1", TIMEOUT: "30000" });
+      app = started;
+      await started.waitFor(is("tick-start", { n: 1 }));
+      started.child.kill("SIGTERM");
+      await started.waitFor(is("log", { msg: "shutdown begun" }));
+
+      const { code, ms } = await started.kill("SIGINT");
+      expect(code).toBe(1);
+      expect(ms).toBeLessThan(5_000);
+      expect(started.events).toContainEqual(expect.objectContaining({
+        event: "log", msg: "shutdown forced by a second signal",
+      }));
+    });
+  });
+});

@@ -1,0 +1,36 @@
+// setTimeout takes at most a signed 32-bit delay; a longer one fires at
+// once, so long waits are made of several timers
+const maxTimerDelay = 2 ** 31 - 1;
+
+// Node timers run on a millisecond clock while performance.now() has
+// fractions, so a timer may fire a fraction early; that counts as on time
+const timerResolution = 1;
+
+/**
+ * Resolves when `performance.now()` reaches `time`, or as soon as `signal`
+ * aborts. Never rejects.
+ */
+export async function waitUntil(
+  time: number,
+  signal: AbortSignal,
+): Promise<void> {
+  let remaining = time - performance.now();
+  while (remaining >= timerResolution && !signal.aborted) {
+    await delay(Math.min(remaining, maxTimerDelay), signal);
+    remaining = time - performance.now();
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,276 @@
+import { guardLogger } from "../guard-logger";
+import type { Logger } from "../logger";
+import { CleanupHooks, type CleanupHook } from "./cleanup";
+import { ConnectionTracker, type ShutdownServer } from "./connections";
+import { ShutdownError, ShutdownTimeoutError } from "./errors";
+import {
+  normalizeShutdownOptions,
+  type GracefulShutdownOptions,
+  type NormalizedShutdownOptions,
+} from "./options";
+import { TaskSet, type ShutdownTask } from "./tasks";
+
+type Phase = "running" | "draining" | "exited";
+
+/**
+ * The handle {@link gracefulShutdown} returns: the signal that tells the
+ * application shutdown has begun, readiness, and the registration of what
+ * shutdown must wait for and clean up.
+ */
+export class GracefulShutdown {
+  /**
+   * Aborts, with a {@link ShutdownError}, the moment shutdown begins. Pass
+   * it to `poller.start()` and to long-running work.
+   */
+  readonly signal: AbortSignal;
+
+  readonly #options: NormalizedShutdownOptions;
+  readonly #logger: Logger;
+  readonly #server: ShutdownServer | null;
+  readonly #connections: ConnectionTracker | undefined;
+  readonly #tasks: TaskSet;
+  readonly #hooks: CleanupHooks;
+  readonly #controller = new AbortController();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #phase: Phase = "running";
+  #signalled = false;
+  #serverClosed = false;
+  #ending: Promise<number> | undefined;
+  #settle: (code: number) => void = () => undefined;
+
+  constructor(server: ShutdownServer | null, options: GracefulShutdownOptions) {
+    this.#options = normalizeShutdownOptions(options);
+    this.#logger = guardLogger(this.#options.logger);
+    this.#server = checkServer(server);
+    this.#connections = this.#server
+      ? new ConnectionTracker(this.#server)
+      : undefined;
+    this.#tasks = new TaskSet(this.#logger);
+    this.#hooks = new CleanupHooks(this.#logger);
+    this.signal = this.#controller.signal;
+
+    for (const name of this.#options.signals) process.on(name, this.#onSignal);
+  }
+
+  /** True from the moment shutdown begins: report not-ready. */
+  get isShuttingDown(): boolean {
+    return this.#phase !== "running";
+  }
+
+  /**
+   * Begins shutdown as a signal would. Resolves the exit code once
+   * `exit` has been called with it; a second call returns the same
+   * promise.
+   */
+  begin(): Promise<number> {
+    return this.#begin("begin()");
+  }
+
+  /**
+   * Makes shutdown wait for `task` before its cleanup hooks run: a
+   * promise (such as the one `poller.start()` returns), or an object with
+   * `stop()` (such as a {@link Poller}), stopped when shutdown begins.
+   * `name` is used in logs; a poller's own name is the default.
+   */
+  waitFor(task: ShutdownTask, name?: string): this {
+    this.#tasks.add(task, name);
+    return this;
+  }
+
+  /**
+   * Adds a cleanup hook (close a database pool). Hooks run last, in the
+   * order they were added, each awaited; one that fails is logged and
+   * makes the exit code 1.
+   */
+  addCleanup(hook: CleanupHook, name?: string): this {
+    if (typeof hook !== "function") {
+      throw new TypeError("gracefulShutdown: addCleanup() takes a function");
+    }
+    this.#hooks.add(hook, name);
+    return this;
+  }
+
+  /**
+   * Removes the signal listeners and the server listeners without shutting
+   * down. Shutdown does it by itself when it calls `exit`.
+   */
+  dispose(): void {
+    for (const name of this.#options.signals) {
+      process.off(name, this.#onSignal);
+    }
+    this.#connections?.dispose();
+    for (const timer of this.#timers) clearTimeout(timer);
+  }
+
+  readonly #onSignal = (signal: NodeJS.Signals): void => {
+    // the first signal begins shutdown, or joins one that begin() started
+    // (an application giving up on a fatal error, then its supervisor
+    // sending SIGTERM): only a signal after a signal forces the exit
+    if (!this.#signalled) {
+      this.#signalled = true;
+      void this.#begin(signal);
+      return;
+    }
+
+    // someone wants out now: a second Ctrl-C, an impatient supervisor
+    this.#logger.warn({ signal, pending: this.#pending() },
+      "shutdown forced by a second signal");
+    this.#abandon();
+  };
+
+  #begin(trigger: string): Promise<number> {
+    this.#ending ??= new Promise<number>((resolve) => {
+      this.#settle = resolve;
+      this.#run(trigger).catch((error: unknown) => {
+        // only a bug of this module can land here; leave no process behind
+        this.#logger.error({ err: error }, "shutdown failed");
+        this.#abandon();
+      });
+    });
+    return this.#ending;
+  }
+
+  async #run(trigger: string): Promise<void> {
+    const { timeout, closeDelay } = this.#options;
+    const logger = this.#logger;
+    const startedAt = performance.now();
+    this.#phase = "draining";
+    logger.info?.({ trigger, timeout }, "shutdown begun");
+
+    if (Number.isFinite(timeout)) this.#after(timeout, this.#onTimeout);
+
+    // stop the background work first: it needs no load balancer to drain
+    this.#controller.abort(new ShutdownError(trigger));
+    this.#tasks.stopAll();
+    this.#connections?.refuseKeepAlive();
+
+    // readiness already says 503: give the load balancer time to notice
+    if (closeDelay > 0) {
+      await new Promise<void>((resolve) => {
+        this.#after(closeDelay, () => resolve());
+      });
+    }
+
+    await Promise.all([this.#closeServer(), this.#tasks.settled()]);
+    if (this.#hasExited()) return;
+
+    const cleaned = await this.#hooks.runAll();
+    if (this.#hasExited()) return;
+
+    const code = cleaned && !this.#tasks.failed ? 0 : 1;
+    const duration = Math.round(performance.now() - startedAt);
+    logger.info?.({ code, duration }, "shutdown complete");
+    this.#exit(code);
+  }
+
+  #closeServer(): Promise<void> {
+    const server = this.#server;
+    if (!server) return Promise.resolve();
+
+    return new Promise<void>((resolve) => {
+      // the callback runs once every connection is gone; an error only
+      // says the server was not listening, which is as good as closed
+      server.close(() => {
+        this.#serverClosed = true;
+        resolve();
+      });
+      this.#connections?.closeIdle();
+    });
+  }
+
+  readonly #onTimeout = (): void => {
+    const { timeout } = this.#options;
+    const logger = this.#logger;
+    const error = new ShutdownTimeoutError(timeout, this.#pending());
+    logger.error({ err: error, pending: error.pending }, "shutdown timed out");
+    this.#abandon();
+  };
+
+  /** Gives up on what remains: destroys the connections, exits with 1. */
+  #abandon(): void {
+    this.#connections?.destroyAll();
+    this.#exit(1);
+  }
+
+  /** What shutdown is still waiting for, for the timeout's log line. */
+  #pending(): string[] {
+    const pending: string[] = [];
+    if (this.#connections && !this.#serverClosed) {
+      const { connections, requests } = this.#connections.counts;
+      pending.push(`http: ${count(connections, "connection")}, ` +
+        `${count(requests, "request")} in flight`);
+    }
+    for (const name of this.#tasks.pending()) pending.push(`task: ${name}`);
+    for (const name of this.#hooks.pending()) pending.push(`cleanup: ${name}`);
+    return pending;
+  }
+
+  // a timeout or a second signal may have ended it while #run() waited
+  #hasExited(): boolean {
+    return this.#phase === "exited";
+  }
+
+  #after(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      run();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  #exit(code: number): void {
+    if (this.#phase === "exited") return;
+
+    this.#phase = "exited";
+    this.dispose();
+    this.#options.exit(code);
+    this.#settle(code);
+  }
+}
+
+/**
+ * Hooks an HTTP(S) server (an Express app's `listen()` result; `null` for
+ * a process without one) and the application's background work into the
+ * process's shutdown signals. On SIGTERM or SIGINT it stops accepting
+ * connections, aborts `signal`, lets requests in flight finish while
+ * closing keep-alive connections as soon as they are idle, waits for the
+ * registered tasks, runs the cleanup hooks and exits with code 0; past
+ * `timeout` it destroys what remains, logs what was pending and exits
+ * with code 1. A second signal exits at once with code 1.
+ *
+ * @example
+ * const server = app.listen(3000);
+ * const shutdown = gracefulShutdown(server, { timeout: 10_000, logger });
+ * shutdown.waitFor(sync);
+ * sync.start(shutdown.signal);
+ * shutdown.addCleanup(() => pool.end(), "postgres");
+ * app.get("/ready", (req, res) => {
+ *   res.sendStatus(shutdown.isShuttingDown ? 503 : 200);
+ * });
+ */
+export function gracefulShutdown(
+  server: ShutdownServer | null,
+  options: GracefulShutdownOptions = {},
+): GracefulShutdown {
+  return new GracefulShutdown(server, options);
+}
+
+function checkServer(server: unknown): ShutdownServer | null {
+  if (server === null) return null;
+
+  const candidate = server as Partial<Record<string, unknown>>;
+  const isServer = typeof server === "object" &&
+    typeof candidate.close === "function" &&
+    typeof candidate.prependListener === "function" &&
+    typeof candidate.closeIdleConnections === "function";
+  if (!isServer) {
+    throw new TypeError(
+      "gracefulShutdown: server must be an http or https server, or null",
+    );
+  }
+  return server as ShutdownServer;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

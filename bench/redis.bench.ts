@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 
 import { redisLock, redisReplayStore, silentLogger } from "../lib";
 
-const ROUNDS = 7;
+const ROUNDS = 11;
 const ROUND_MS = 300;
 const IN_FLIGHT = 32;
 const prefix = `integration-kit-bench:${process.pid}:`;
@@ -83,7 +83,6 @@ async function main(): Promise<void> {
     prefix: `${prefix}store:`,
     ttl: 60_000,
   });
-  const lock = redisLock(redis, `${prefix}lock`, { logger: silentLogger });
   const sha = (await redis.script("LOAD", DELETE_IF_OWNER)) as string;
 
   printRow("operation", "ops/s");
@@ -112,20 +111,32 @@ async function main(): Promise<void> {
       redis.evalsha(sha, 1, `${prefix}none:${n}`, "token")],
   );
 
-  // a held lock confirmed on every tick, 1 in flight as a poller does
-  // (concurrent acquire() calls would share one round trip)
-  const signal = await lock.acquire();
-  const token = await redis.get(`${prefix}lock`);
+  // held locks confirmed as on every tick: one compare-and-pexpire each.
+  // A poller never overlaps its own acquire() calls (and concurrent ones
+  // share a round trip), so each of the IN_FLIGHT workers has its own lock
+  const locks = Array.from({ length: IN_FLIGHT }, (_, i) =>
+    redisLock(redis, `${prefix}lock:${i}`, { logger: silentLogger })
+  );
+  const signals = await Promise.all(locks.map((lock) => lock.acquire()));
+  const tokens = await Promise.all(locks.map((lock) => redis.get(lock.key)));
+  let worker = 0;
+  const nextWorker = () => (worker = (worker + 1) % IN_FLIGHT);
   await compare(
-    ["EVAL compare-and-pexpire (baseline)", () =>
-      redis.eval(EXPIRE_IF_OWNER, 1, `${prefix}lock`, token ?? "", 10_000)],
-    ["redisLock().acquire() while held", async () => {
-      if ((await lock.acquire()) !== signal) throw new Error("lock lost");
+    ["EVAL compare-and-pexpire (ioredis, baseline)", () => {
+      const i = nextWorker();
+      return redis.eval(
+        EXPIRE_IF_OWNER, 1, locks[i].key, tokens[i] ?? "", 10_000,
+      );
     }],
-    1,
+    ["redisLock().acquire() while held", async () => {
+      const i = nextWorker();
+      if ((await locks[i].acquire()) !== signals[i]) {
+        throw new Error("bench: lock lost");
+      }
+    }],
   );
 
-  await lock.release();
+  await Promise.all(locks.map((lock) => lock.release()));
   await redis.quit();
 }
 

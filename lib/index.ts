@@ -21,6 +21,10 @@ export type {
   WebhookSecret,
 } from "./webhook/options";
 export type { WebhookPresetName } from "./webhook/presets";
+export type {
+  VerificationProblem as WebhookVerificationProblem,
+  WebhookVerification,
+} from "./webhook/verify";
 export { keepRawBody } from "./webhook/body";
 export type { WebhookRequest } from "./webhook/body";
 export { signWebhook } from "./webhook/sign";
@@ -38,6 +42,34 @@ export {
 export type { WebhookBodyProblem } from "./webhook/errors";
 
 // caller
+export { Caller } from "./caller/caller";
+export { BoundCaller, provideCallers } from "./caller/bind";
+export { CALLER_DEFAULTS } from "./caller/options";
+export { equalJitterBackoff, parseRetryAfter } from "./caller/retry";
+export {
+  CallerError,
+  CrossOriginRedirectError,
+  HTTPStatusError,
+  NetworkError,
+  RequestTimeoutError,
+  ResponseParseError,
+  ResponseTooLargeError,
+} from "./caller/errors";
+export type {
+  BindOptions,
+  BoundCallers,
+  CallerProvider,
+  IncomingRequest,
+} from "./caller/bind";
+export type { QueryParams, QueryValue, RequestBody } from "./caller/body";
+export type { CallContext } from "./caller/errors";
+export type { CallMethod, CallPayload } from "./caller/methods";
+export type {
+  Backoff,
+  CallOptions,
+  CallerOptions,
+  RetryEvent,
+} from "./caller/options";
 
 // poller and graceful shutdown
 export type { PollerLock } from "./poller/lock";

@@ -174,3 +174,71 @@ describe("WebhookReceiver", () => {
     });
   });
 });
+
+describe("webhook() with a clock that throws", () => {
+  it("answers 500, logs it, and keeps serving", async () => {
+    const logger = captureLogger();
+    let broken = true;
+    const options = {
+      secret,
+      logger,
+      timestampHeaderKey: "x-ts",
+      clock: () => {
+        if (broken) throw new Error("clock unavailable");
+        return 1_700_000_000_000;
+      },
+    };
+    const listener = plainApp.create(webhook(options, { ping: () => 1 }));
+    const headers = signWebhook({ ...options, clock: () => 1_700_000_000_000 },
+      body, { event: "ping" });
+
+    const failed = await request(listener).post("/").set(headers).send(body);
+    broken = false;
+    const next = await request(listener).post("/").set(headers).send(body);
+
+    expect([failed.status, next.status]).toEqual([500, 200]);
+    expect(failed.text).toBe("internal server error");
+    expect(logger.lines.map((line) => line.msg))
+      .toEqual(["webhook receiver failed"]);
+  });
+});
+
+describe("WebhookReceiver verify()", () => {
+  const stripeSecret = "whsec_verify_method";
+  const receiver = new WebhookReceiver({
+    preset: "stripe", secret: stripeSecret,
+  });
+  const payload = '{"id":"evt_v","type":"charge.refunded"}';
+
+  it("returns the delivery of a signed body, whatever the header case", () => {
+    const headers = signWebhook({ preset: "stripe", secret: stripeSecret },
+      payload);
+
+    const result = receiver.verify(
+      { "Stripe-Signature": headers["stripe-signature"] },
+      Buffer.from(payload),
+    );
+
+    expect(result).toEqual({
+      verified: true,
+      delivery: {
+        event: "charge.refunded", id: "evt_v", timestamp: expect.any(Number),
+      },
+    });
+  });
+
+  const zeros = "0".repeat(64);
+  const nowSeconds = Math.floor(Date.now() / 1000);
+
+  it.each([
+    ["no signature", {}, "missing signature"],
+    ["a forged signature",
+      { "stripe-signature": `t=${nowSeconds},v1=${zeros}` },
+      "signature mismatch"],
+    ["a stale timestamp", { "stripe-signature": `t=1,v1=${zeros}` },
+      "timestamp outside tolerance"],
+  ])("returns the reason for %s, without throwing", (_label, headers, reason) => {
+    expect(receiver.verify(headers, Buffer.from(payload)))
+      .toEqual({ verified: false, reason });
+  });
+});

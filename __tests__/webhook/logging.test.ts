@@ -66,6 +66,7 @@ describe("webhook() logging", () => {
     const signatures = await sendEveryOutcome(logger);
 
     const text = logger.text();
+    expect(logger.lines).toHaveLength(5);
     expect(text).not.toContain(secret);
     for (const signature of signatures) {
       expect(text).not.toContain(signature.slice(7));

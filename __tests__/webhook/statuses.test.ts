@@ -1,3 +1,4 @@
+import net from "node:net";
 import request from "supertest";
 
 import {
@@ -8,7 +9,9 @@ import {
   type WebhookHandlers,
   type WebhookOptions,
 } from "../../lib/index";
+import { startServer } from "../helpers/server";
 import { appFactories, hookPath } from "./helpers/apps";
+import { captureLogger, type CaptureLogger } from "./helpers/capture-logger";
 import { deliver, now, schemes, type SchemeFixture } from "./helpers/schemes";
 
 // Every status of the receiver, for every scheme, in every kind of app.
@@ -23,6 +26,13 @@ function appFor(
     { ...scheme.options, logger: silentLogger, ...options },
     handlers,
   ));
+}
+
+/** Resolves once `logger` has a line `msg`; the suite timeout bounds it. */
+async function logged(logger: CaptureLogger, msg: string): Promise<void> {
+  while (!logger.lines.some((line) => line.msg === msg)) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 describe.each(appFactories)("webhook() in $name", (factory) => {
@@ -166,6 +176,34 @@ describe.each(appFactories)("webhook() in $name", (factory) => {
 
       expect(res.status).toBe(413);
       expect(calls).toEqual([]);
+    });
+
+    // the client that aborts never reads the answer: what shows the 400
+    // is the log line, the uncalled handler, and a server still answering
+    it("refuses a body the client aborted (400) and stays up", async () => {
+      const logger = captureLogger();
+      const server = await startServer(appFor(factory, scheme, handlers, {
+        logger,
+      }));
+      const { body, headers } = deliver(scheme, "order.paid", "evt_1");
+      const head = Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`).join("");
+
+      try {
+        const socket = net.connect(server.port, "127.0.0.1");
+        socket.on("error", () => undefined);
+        socket.write(`POST ${hookPath} HTTP/1.1\r\nHost: x\r\n${head}` +
+          `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+        setTimeout(() => socket.destroy(), 20);
+        await logged(logger, "webhook body unreadable");
+        const next = await request(server.url).post(hookPath).set(headers)
+          .send(body);
+
+        expect(calls).toEqual([body]);
+        expect(next.status).toBe(200);
+      } finally {
+        await server.close();
+      }
     });
 
     it("answers a generic 500 when the handler throws", async () => {

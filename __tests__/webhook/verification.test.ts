@@ -91,6 +91,38 @@ describe("webhook() signature check", () => {
 
       expect([padded.status, unpadded.status]).toEqual([200, 200]);
     });
+
+    it("refuses a non-canonical spelling of the right bytes", async () => {
+      const { listener, calls } = app({
+        secret: "s", signatureEncoding: "base64",
+      });
+      // a digest whose last data character has unused low bits set
+      let payload = body;
+      let digest = "";
+      for (let i = 0; !/[A-Za-z0-9+/][AQgw]=$/.test(digest); i += 1) {
+        payload = `${body}${i}`;
+        digest = crypto.createHmac("sha256", "s").update(payload)
+          .digest("base64");
+      }
+      const last = digest[42];
+      const twin = String.fromCharCode(last.charCodeAt(0) + 1);
+      const malleated = `${digest.slice(0, 42)}${twin}=`;
+      expect(Buffer.from(malleated, "base64"))
+        .toEqual(Buffer.from(digest, "base64"));
+
+      // and one with a character outside the alphabet, which decoding skips
+      const foreign = `${digest.slice(0, 20)}!${digest.slice(20, 43)}`;
+
+      const statuses = [];
+      for (const signature of [malleated, foreign, digest]) {
+        const res = await request(listener).post("/")
+          .set("x-hub-signature-256", signature).send(payload);
+        statuses.push(res.status);
+      }
+
+      expect(statuses).toEqual([401, 401, 200]);
+      expect(calls).toEqual([payload]);
+    });
   });
 
   describe("with an absurd number of signatures", () => {

@@ -135,7 +135,8 @@ export class GracefulShutdown {
     const logger = this.#logger;
     const startedAt = performance.now();
     this.#phase = "draining";
-    logger.info?.({ trigger, timeout }, "shutdown begun");
+    logger.info?.({ trigger, timeout, waitingFor: this.#pending() },
+      "shutdown begun");
 
     if (Number.isFinite(timeout)) this.#after(timeout, this.#onTimeout);
 

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import getRawBody from "raw-body";
 
+import type { Logger } from "../logger";
 import { WebhookBodyError } from "./errors";
+import { respond } from "./respond";
 
 /**
  * A request as the receiver sees it: `rawBody` is set by
@@ -10,8 +12,11 @@ import { WebhookBodyError } from "./errors";
  * which body-parser 1.x marks a body as read.
  */
 export interface WebhookRequest extends IncomingMessage {
+  /** The exact bytes of the body, once read or kept. */
   rawBody?: Buffer;
+  /** What a body parser made of the body; a Buffer from `express.raw()`. */
   body?: unknown;
+  /** body-parser 1.x's mark of a body already read. */
   _body?: boolean;
 }
 
@@ -57,12 +62,21 @@ function keptBody(req: WebhookRequest): Buffer | undefined {
   return undefined;
 }
 
+/** Receives the raw body, or the reason there is none. */
+export type RawBodyCallback = (
+  err: WebhookBodyError | undefined,
+  body: Buffer | undefined,
+) => void;
+
 /**
- * Resolves the raw body of `req`, at most `maxBodyBytes` long: the bytes a
+ * Reads the raw body of `req`, at most `maxBodyBytes` long: the bytes a
  * body parser kept when one ran first, otherwise the stream, read here. A
  * declared Content-Length over the limit is refused before reading, and a
  * chunked body is cut as soon as it passes the limit, so memory stays
- * bounded by the limit. Rejects with a {@link WebhookBodyError}.
+ * bounded by the limit. Fails with a {@link WebhookBodyError}.
+ *
+ * A callback rather than a promise, since this is on every request's path;
+ * it is called synchronously when the body was kept by a parser.
  *
  * note: a body is read as sent: a `Content-Encoding` is not undone, since
  * providers sign the bytes they send and do not compress webhooks. A slow
@@ -75,35 +89,34 @@ function keptBody(req: WebhookRequest): Buffer | undefined {
 export function readRawBody(
   req: WebhookRequest,
   maxBodyBytes: number,
-): Promise<Buffer> {
+  callback: RawBodyCallback,
+): void {
   const kept = keptBody(req);
   if (kept !== undefined) {
-    return kept.length > maxBodyBytes
-      ? Promise.reject(tooLarge(maxBodyBytes))
-      : Promise.resolve(kept);
+    if (kept.length > maxBodyBytes) callback(tooLarge(maxBodyBytes), undefined);
+    else callback(undefined, kept);
+    return;
   }
 
   // the stream was read by a parser that kept nothing: waiting for data
   // would hang, so this is reported at once as a configuration mistake
   if (req._body === true || req.readableEnded) {
-    return Promise.reject(
-      new WebhookBodyError("consumed", consumedMessage, maxBodyBytes),
-    );
+    const err = new WebhookBodyError("consumed", consumedMessage, maxBodyBytes);
+    callback(err, undefined);
+    return;
   }
 
-  return new Promise((resolve, reject) => {
-    getRawBody(req, {
-      length: req.headers["content-length"],
-      limit: maxBodyBytes,
-    }, (err, body) => {
-      if (err) {
-        reject(bodyReadError(err, maxBodyBytes));
-        return;
-      }
-      req._body = true;
-      req.rawBody = body;
-      resolve(body);
-    });
+  getRawBody(req, {
+    length: req.headers["content-length"],
+    limit: maxBodyBytes,
+  }, (err, body) => {
+    if (err) {
+      callback(bodyReadError(err, maxBodyBytes), undefined);
+      return;
+    }
+    req._body = true;
+    req.rawBody = body;
+    callback(undefined, body);
   });
 }
 
@@ -117,4 +130,29 @@ function bodyReadError(err: unknown, maxBodyBytes: number): WebhookBodyError {
     maxBodyBytes,
     { cause: err },
   );
+}
+
+/**
+ * Answers a request whose body could not be had, and logs why: 413 over
+ * the limit, 400 unreadable (both closing the connection, since the rest of
+ * the body was not read and must not be parsed as the next request), 500
+ * when a parser consumed it, logged as an error that names the fix.
+ */
+export function refuseBody(
+  logger: Logger,
+  res: ServerResponse,
+  err: unknown,
+): void {
+  const problem = err instanceof WebhookBodyError ? err.problem : "unreadable";
+
+  if (problem === "consumed") {
+    logger.error({ err }, "webhook raw body unavailable");
+    respond(res, 500);
+    return;
+  }
+
+  logger.warn({ err }, problem === "too-large"
+    ? "webhook body too large"
+    : "webhook body unreadable");
+  respond(res, problem === "too-large" ? 413 : 400, true);
 }

@@ -1,6 +1,9 @@
 /** A parsed webhook body: a JSON object, or the fields of a form body. */
 export type Payload = Readonly<Record<string, unknown>>;
 
+/** Reads a value (an event name, a delivery id) from the parsed body. */
+export type PayloadField = (payload: Payload) => string | undefined;
+
 const openBrace = 0x7b;
 
 function firstSignificantByte(body: Buffer): number {

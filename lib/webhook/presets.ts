@@ -1,4 +1,4 @@
-import { payloadString, type Payload } from "./payload";
+import { payloadString, type Payload, type PayloadField } from "./payload";
 
 /** The providers whose signing scheme the receiver knows by name. */
 export type WebhookPresetName =
@@ -29,9 +29,6 @@ export type SignedLayout =
   | "timestamp.body"
   | "slack"
   | "id.timestamp.body";
-
-/** Reads a value (an event name, a delivery id) from the parsed body. */
-export type PayloadField = (payload: Payload) => string | undefined;
 
 /**
  * A provider's scheme. Header names are lowercase, as Node presents them;

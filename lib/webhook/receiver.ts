@@ -1,8 +1,12 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  ServerResponse,
+} from "node:http";
 
-import { readRawBody, type WebhookRequest } from "./body";
-import { WebhookBodyError, WebhookReplayError, WebhookReplayStoreError } from
-  "./errors";
+import { readRawBody, refuseBody, type WebhookRequest } from "./body";
+import { describeDelivery } from "./delivery";
+import type { WebhookBodyError } from "./errors";
 import {
   catchAll,
   normalizeHandlers,
@@ -14,25 +18,18 @@ import {
 } from "./handlers";
 import { normalizeOptions, type ReceiverConfig, type WebhookOptions } from
   "./options";
-import { parsePayload, type Payload } from "./payload";
+import {
+  claimDelivery,
+  passesReplayCheck,
+  releaseClaim,
+  type Claim,
+} from "./replay-guard";
 import { respond } from "./respond";
-import { firstHeader, verifyDelivery, type VerifiedDelivery } from "./verify";
-
-/**
- * An event name or delivery id: from the parsed body when the scheme reads
- * it there, from the first of `headers` present otherwise. Empty is absent.
- */
-function readDeliveryField(
-  headers: readonly string[],
-  field: ((payload: Payload) => string | undefined) | undefined,
-  req: IncomingMessage,
-  payload: Payload | undefined,
-): string | undefined {
-  const value = field !== undefined
-    ? (payload === undefined ? undefined : field(payload))
-    : firstHeader(req.headers, headers);
-  return value === "" ? undefined : value;
-}
+import {
+  verifyDelivery,
+  type VerifiedDelivery,
+  type WebhookVerification,
+} from "./verify";
 
 /**
  * Receives signed webhooks: reads the raw body within a size limit,
@@ -70,40 +67,90 @@ export class WebhookReceiver {
     Res extends ServerResponse = ServerResponse,
   >(handlers: WebhookHandlers<Req, Res>): WebhookMiddleware<Req, Res> {
     const table = normalizeHandlers(handlers);
+    const { maxBodyBytes } = this.#config;
+
+    // note: the one closure a request costs, as raw-body takes a callback
     return (req, res) => {
-      void this.#receive(req, res, table);
+      try {
+        readRawBody(req as WebhookRequest, maxBodyBytes, (err, body) => {
+          this.#receive(req, res, table, err, body);
+        });
+      } catch (failure) {
+        // raw-body reports through its callback; this is for the unforeseen
+        this.#fail(res, failure);
+      }
     };
   }
 
-  async #receive(
+  /**
+   * Verifies a delivery received some other way than through the
+   * middleware (a serverless function, a message queue): the signature and
+   * timestamp of `body` under `headers`, as the middleware would, without
+   * answering, dispatching or replay protection. Never throws for a bad
+   * delivery; header names may be in any case.
+   *
+   * @example
+   * ```ts
+   * const result = receiver.verify(event.headers, Buffer.from(event.body));
+   * if (!result.verified) return { statusCode: 401 };
+   * ```
+   */
+  verify(
+    headers: IncomingHttpHeaders | Readonly<Record<string, string>>,
+    body: Buffer,
+  ): WebhookVerification {
+    const lowercase: IncomingHttpHeaders = {};
+    for (const [name, value] of Object.entries(headers)) {
+      lowercase[name.toLowerCase()] = value;
+    }
+
+    const verified = verifyDelivery(this.#config, lowercase, body);
+    if (typeof verified === "string") {
+      return { verified: false, reason: verified };
+    }
+    return {
+      verified: true,
+      delivery: describeDelivery(this.#config, lowercase, body, verified),
+    };
+  }
+
+  /** Steps 2 to 6, once the body is read (step 1). Never throws. */
+  #receive(
     req: IncomingMessage,
     res: ServerResponse,
     table: HandlerTable,
-  ): Promise<void> {
+    err: WebhookBodyError | undefined,
+    body: Buffer | undefined,
+  ): void {
     try {
-      await this.#process(req, res, table);
-    } catch (err) {
-      // a bug of the receiver itself: still a 500, never a crash
-      this.#config.logger.error({ err }, "webhook receiver failed");
-      respond(res, 500);
+      if (err !== undefined || body === undefined) {
+        refuseBody(this.#config.logger, res, err);
+        return;
+      }
+      this.#verifyAndDispatch(req, res, table, body);
+    } catch (failure) {
+      this.#fail(res, failure);
     }
   }
 
-  async #process(
+  /** A bug of the receiver itself: still a 500, never a crash. */
+  #fail(res: ServerResponse, err: unknown): void {
+    this.#config.logger.error({ err }, "webhook receiver failed");
+    respond(res, 500);
+  }
+
+  /** Runs `work` apart from the request's callback, failing it with 500. */
+  #detach(res: ServerResponse, work: Promise<void> | void): void {
+    if (work !== undefined) work.catch((err) => this.#fail(res, err));
+  }
+
+  #verifyAndDispatch(
     req: IncomingMessage,
     res: ServerResponse,
     table: HandlerTable,
-  ): Promise<void> {
+    body: Buffer,
+  ): void {
     const config = this.#config;
-
-    // 1. the raw body, within maxBodyBytes
-    let body: Buffer;
-    try {
-      body = await readRawBody(req as WebhookRequest, config.maxBodyBytes);
-    } catch (err) {
-      this.#refuseBody(res, err);
-      return;
-    }
 
     // 2-3. signature and timestamp
     const verified = verifyDelivery(config, req.headers, body);
@@ -116,13 +163,8 @@ export class WebhookReceiver {
     }
 
     // 4. the handler, found by event only now that the sender is known
-    const payload = config.eventField !== undefined ||
-      config.idField !== undefined
-      ? parsePayload(body, config.acceptsForm)
-      : undefined;
-    const event = readDeliveryField(
-      config.eventHeaders, config.eventField, req, payload,
-    );
+    const delivery = describeDelivery(config, req.headers, body, verified);
+    const { event } = delivery;
     const handler = (event !== undefined ? table.get(event) : undefined) ??
       table.get(catchAll);
     if (handler === undefined) {
@@ -131,161 +173,104 @@ export class WebhookReceiver {
       return;
     }
 
-    const delivery: WebhookDelivery = {
-      event,
-      id: readDeliveryField(config.idHeaders, config.idField, req, payload),
-      timestamp: verified.timestamp,
-    };
-
-    // 5. replay protection; skipped without a promise when not configured
-    if (config.replayCheck !== undefined &&
-      !(await this.#passesReplayCheck(req, res, body, delivery))) {
+    // 5. replay protection, when configured: the only asynchronous step
+    // before the handler
+    if (config.replayCheck !== undefined || config.replayStore !== undefined) {
+      this.#detach(res, this.#guardReplay(
+        handler, req, res, body, delivery, verified,
+      ));
       return;
     }
-    const claim = config.replayStore === undefined
-      ? undefined
-      : await this.#claim(res, delivery, verified);
-    if (claim === false) return;
 
     // 6. the handler
-    await this.#dispatch(handler, req, res, body, delivery, claim);
+    this.#dispatch(handler, req, res, body, delivery, undefined);
   }
 
-  #refuseBody(res: ServerResponse, err: unknown): void {
-    const problem = err instanceof WebhookBodyError
-      ? err.problem
-      : "unreadable";
-    const { logger } = this.#config;
-
-    if (problem === "consumed") {
-      logger.error({ err }, "webhook raw body unavailable");
-      respond(res, 500);
-      return;
-    }
-
-    logger.warn({ err }, problem === "too-large"
-      ? "webhook body too large"
-      : "webhook body unreadable");
-    // the rest of the body was not read: close rather than parse it as the
-    // connection's next request
-    respond(res, problem === "too-large" ? 413 : 400, true);
-  }
-
-  async #passesReplayCheck(
+  async #guardReplay(
+    handler: WebhookHandler,
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer,
     delivery: WebhookDelivery,
-  ): Promise<boolean> {
-    const { replayCheck, logger } = this.#config;
-    if (replayCheck === undefined) return true;
+    verified: VerifiedDelivery,
+  ): Promise<void> {
+    const config = this.#config;
+    if (!(await passesReplayCheck(config, req, res, body, delivery))) return;
 
-    try {
-      await replayCheck(req, body);
-      return true;
-    } catch (err) {
-      if (err instanceof WebhookReplayError) {
-        logger.warn({ deliveryId: err.deliveryId ?? delivery.id },
-          "webhook delivery replayed");
-        respond(res, 409);
-      } else {
-        logger.error({ err, event: delivery.event, deliveryId: delivery.id },
-          "webhook replay check failed");
-        respond(res, 500);
-      }
-      return false;
-    }
+    const claim = await claimDelivery(config, res, delivery, verified);
+    if (claim === false) return;
+
+    this.#dispatch(handler, req, res, body, delivery, claim);
   }
 
   /**
-   * Claims the delivery in the replay store. Resolves the claim (its key and
-   * token) to release on failure, `undefined` without a store, or `false`
-   * when the request has been answered (409, 500).
+   * Calls the handler. A handler that returns a value other than a promise
+   * is settled at once, without a promise of the receiver's own.
    */
-  async #claim(
-    res: ServerResponse,
-    delivery: WebhookDelivery,
-    verified: VerifiedDelivery,
-  ): Promise<Claim | undefined | false> {
-    const { replayStore, logger } = this.#config;
-    if (replayStore === undefined) return undefined;
-
-    // without an id, the verified digest identifies the delivery; it is
-    // never logged, being a signature
-    const key = delivery.id ?? `sig:${verified.digest.toString("hex")}`;
-    let token: string | null;
-    try {
-      token = await replayStore.claim(key);
-    } catch (cause) {
-      const err = new WebhookReplayStoreError("claim", delivery.id, {
-        cause,
-      });
-      logger.error({ err, event: delivery.event, deliveryId: delivery.id },
-        "webhook replay store failed");
-      respond(res, 500);
-      return false;
-    }
-
-    if (token === null) {
-      logger.warn({ event: delivery.event, deliveryId: delivery.id },
-        "webhook delivery replayed");
-      respond(res, 409);
-      return false;
-    }
-    return { key, token };
-  }
-
-  async #release(claim: Claim | undefined, delivery: WebhookDelivery) {
-    const { replayStore, logger } = this.#config;
-    if (claim === undefined || replayStore === undefined) return;
-
-    try {
-      await replayStore.release(claim.key, claim.token);
-    } catch (cause) {
-      const err = new WebhookReplayStoreError("release", delivery.id, {
-        cause,
-      });
-      logger.warn({ err, deliveryId: delivery.id },
-        "webhook replay claim not released");
-    }
-  }
-
-  async #dispatch(
+  #dispatch(
     handler: WebhookHandler,
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer,
     delivery: WebhookDelivery,
     claim: Claim | undefined,
-  ): Promise<void> {
+  ): void {
+    let result: unknown;
     try {
-      await handler(req, res, body, delivery);
+      result = handler(req, res, body, delivery);
     } catch (err) {
-      // the provider retries a failed delivery: free its id for the retry
-      await this.#release(claim, delivery);
-      this.#config.logger.error(
-        { err, event: delivery.event, deliveryId: delivery.id },
-        "webhook handler failed",
-      );
-      if (!res.headersSent) respond(res, 500);
-      // a response already under way cannot become a 500: cut it, so that
-      // the provider sees a failure rather than a truncated success
-      else if (!res.writableEnded) res.destroy();
+      this.#detach(res, this.#handlerFailed(res, delivery, claim, err));
       return;
     }
 
-    // a handler that answered 5xx itself asks for a retry too
-    if (res.headersSent) {
-      if (res.statusCode >= 500) await this.#release(claim, delivery);
+    if (!isPromiseLike(result)) {
+      this.#detach(res, this.#handlerDone(res, delivery, claim));
       return;
     }
-    respond(res, 200);
+    this.#detach(res, Promise.resolve(result).then(
+      () => this.#handlerDone(res, delivery, claim),
+      (err: unknown) => this.#handlerFailed(res, delivery, claim, err),
+    ));
+  }
+
+  #handlerDone(
+    res: ServerResponse,
+    delivery: WebhookDelivery,
+    claim: Claim | undefined,
+  ): Promise<void> | void {
+    if (!res.headersSent) {
+      respond(res, 200);
+      return;
+    }
+    // a handler that answered 5xx itself asks for a retry too
+    if (res.statusCode >= 500) {
+      return releaseClaim(this.#config, claim, delivery);
+    }
+  }
+
+  async #handlerFailed(
+    res: ServerResponse,
+    delivery: WebhookDelivery,
+    claim: Claim | undefined,
+    err: unknown,
+  ): Promise<void> {
+    // the provider retries a failed delivery: free its id for the retry
+    await releaseClaim(this.#config, claim, delivery);
+    this.#config.logger.error(
+      { err, event: delivery.event, deliveryId: delivery.id },
+      "webhook handler failed",
+    );
+
+    if (!res.headersSent) respond(res, 500);
+    // a response already under way cannot become a 500: cut it, so that
+    // the provider sees a failure rather than a truncated success
+    else if (!res.writableEnded) res.destroy();
   }
 }
 
-interface Claim {
-  key: string;
-  token: string;
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
 }
 
 /**

@@ -2,13 +2,13 @@ import type { ServerResponse } from "node:http";
 
 // The receiver's own answers: a status and a short plain-text body, written
 // with `statusCode`/`setHeader`/`end` alone so that it works under Express 4
-// and 5, Connect and a bare `http.createServer` handler. The bodies are
-// encoded once, and none of them carries request data or error text.
+// and 5, Connect and a bare `http.createServer` handler. None of the bodies
+// carries request data or error text.
 
 /** The statuses the receiver answers with itself. */
 export type ReceiverStatus = 200 | 400 | 401 | 404 | 409 | 413 | 500;
 
-const texts: Record<ReceiverStatus, string> = {
+const texts: Readonly<Record<ReceiverStatus, string>> = {
   200: "ok",
   400: "request body could not be read",
   401: "invalid signature",
@@ -17,13 +17,6 @@ const texts: Record<ReceiverStatus, string> = {
   413: "payload too large",
   500: "internal server error",
 };
-
-const bodies = new Map<number, Buffer>(
-  Object.entries(texts).map(([status, text]) => [
-    Number(status),
-    Buffer.from(text, "utf8"),
-  ]),
-);
 
 /**
  * Answers `status` with its plain-text body. With `closeConnection`, asks
@@ -38,10 +31,10 @@ export function respond(
 ): void {
   if (res.headersSent || res.writableEnded) return;
 
-  const body = bodies.get(status) as Buffer;
   res.statusCode = status;
   res.setHeader("content-type", "text/plain; charset=utf-8");
-  res.setHeader("content-length", body.length);
   if (closeConnection) res.setHeader("connection", "close");
-  res.end(body);
+  // a string, not a Buffer: Node then sends it in one write with the head
+  // and sets Content-Length itself, where a Buffer costs a second write
+  res.end(texts[status]);
 }

@@ -121,7 +121,18 @@ function decodeSignature(
   }
 
   const decoded = Buffer.from(signature, encoding);
-  return decoded.length === digestBytes ? decoded : undefined;
+  if (decoded.length !== digestBytes) return undefined;
+
+  // base64 is malleable: the unused low bits of the last character can be
+  // set, and characters outside the alphabet are skipped, without changing
+  // the bytes. Only the canonical spelling is taken, as by the providers'
+  // own verifiers, which compare strings. The length was checked above, so
+  // a prefix of the canonical form is that form with or without padding.
+  if (encoding === "base64" &&
+    !decoded.toString("base64").startsWith(signature)) {
+    return undefined;
+  }
+  return decoded;
 }
 
 /**

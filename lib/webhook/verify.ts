@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 
+import type { WebhookDelivery } from "./handlers";
 import type { ReceiverConfig } from "./options";
 import {
   matchSignature,
@@ -16,6 +17,14 @@ export type VerificationProblem =
   | "malformed timestamp"
   | "timestamp outside tolerance"
   | "missing delivery id";
+
+/**
+ * The outcome of `WebhookReceiver#verify`: the delivery, or why it was
+ * refused (the reason the middleware logs with its 401).
+ */
+export type WebhookVerification =
+  | { verified: true; delivery: WebhookDelivery }
+  | { verified: false; reason: VerificationProblem };
 
 /** What verification learnt about a delivery that passed it. */
 export interface VerifiedDelivery {

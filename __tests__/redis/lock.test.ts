@@ -177,7 +177,7 @@ describe("redisLock()", () => {
     describe("renewal", () => {
       it("keeps the lock of a holder that runs past its ttl", async () => {
         const key = nextKey();
-        const leader = redisLock(redis(), key, { ...silent, ttl: 600 });
+        const leader = redisLock(redis(), key, { ...silent, ttl: 900 });
         const follower = redisLock(redis(), key, silent);
         const signal = await leader.acquire();
         const started = Date.now();
@@ -186,7 +186,7 @@ describe("redisLock()", () => {
         let refusals = 0;
         await waitFor(async () => {
           if ((await follower.acquire()) === null) refusals += 1;
-          return Date.now() - started > 1_800;
+          return Date.now() - started > 2_000;
         }, { every: 50 });
 
         expect(signal?.aborted).toBe(false);

@@ -13,6 +13,7 @@ import {
   redisUrl,
   uniquePrefix,
   useRedis,
+  waitFor,
 } from "../helpers/redis";
 
 // Replicas of one webhook receiver, each a real process, sharing the real
@@ -99,6 +100,31 @@ describeWithRedis("receiver replicas sharing one Redis", () => {
       expect([failed, retried, replayed]).toEqual([500, 200, 409]);
       expect(await redis().get(`${prefix}calls:retry-1`)).toBe("2");
     });
+
+    it("processes the retry of a delivery whose receiver died mid-handler",
+      async () => {
+        const [first, second] = await startReceivers(2, {
+          ...env,
+          PROCESSING_TTL: "400",
+        });
+        const body = JSON.stringify({ hangFirst: true });
+        const headers = signWebhook({ secret }, body, { id: "crash-1" });
+        const calls = () => redis().get(`${prefix}calls:crash-1`);
+
+        const cut = deliver(first, body, headers).catch(() => "cut");
+        await waitFor(async () => (await calls()) === "1");
+        receivers[0].child.kill("SIGKILL");
+        const whileClaimed = await deliver(second, body, headers);
+        await waitFor(async () =>
+          (await redis().exists(`${prefix}replay:crash-1`)) === 0
+        );
+        const retried = await deliver(second, body, headers);
+        const replayed = await deliver(second, body, headers);
+
+        expect(await cut).toBe("cut");
+        expect([whileClaimed, retried, replayed]).toEqual([409, 200, 409]);
+        expect(await calls()).toBe("2");
+      });
 
     it("answers 500, logs it and skips the handler without Redis", async () => {
       const nowhere = `redis://127.0.0.1:${await closedPort()}`;

@@ -56,12 +56,20 @@ describe("redisReplayStore()", () => {
       ["ttl", 1.5, "a finite integer above 0"],
       ["ttl", "60000", "a finite integer above 0"],
       ["timeout", -1, "a finite integer above 0"],
+      ["processingTtl", 0, "a finite integer above 0"],
       ["logger", console.log, "an object with warn() and error()"],
     ])("throws a TypeError when %s is %p", (name, value, expected) => {
       const options = { [name]: value };
       expect(() => redisReplayStore(client, options)).toThrow(
         new TypeError(`redisReplayStore: option ${name} must be ${expected}`),
       );
+    });
+
+    it("throws a TypeError when processingTtl is above ttl", () => {
+      expect(() => redisReplayStore(client, { ttl: 1000, processingTtl: 1001 }))
+        .toThrow(new TypeError(
+          "redisReplayStore: option processingTtl must be at most ttl",
+        ));
     });
 
     it("documents the defaults it uses", () => {
@@ -151,6 +159,64 @@ describe("redisReplayStore()", () => {
 
         expect(second).not.toBeNull();
         expect(second).not.toBe(first);
+      });
+    });
+
+    describe("with processingTtl", () => {
+      it("holds a claim for processingTtl, a committed one for ttl",
+        async () => {
+          const store = redisReplayStore(redis(), {
+            prefix, ttl: 60_000, processingTtl: 5_000,
+          });
+
+          const token = await store.claim("commit-1") as string;
+          const processing = await redis().pttl(`${prefix}commit-1`);
+          await store.commit!("commit-1", token);
+          const committed = await redis().pttl(`${prefix}commit-1`);
+
+          expect(processing).toBeGreaterThan(4_000);
+          expect(processing).toBeLessThanOrEqual(5_000);
+          expect(committed).toBeGreaterThan(50_000);
+          expect(await redis().get(`${prefix}commit-1`)).toBe(token);
+        });
+
+      it("lets a claim that was never committed lapse", async () => {
+        // a process killed in the middle of its handler neither commits
+        // nor releases: the provider's retry must get through soon after
+        const store = redisReplayStore(redis(), {
+          prefix, ttl: 60_000, processingTtl: 50,
+        });
+        await store.claim("commit-2");
+
+        await waitFor(isGone(`${prefix}commit-2`));
+
+        expect(await store.claim("commit-2")).not.toBeNull();
+      });
+
+      it("leaves alone a claim now held under another token", async () => {
+        const lines: string[] = [];
+        const logger = {
+          warn: (_obj: object, msg: string) => lines.push(msg),
+          error: () => undefined,
+        };
+        const slow = redisReplayStore(redis(), {
+          prefix, ttl: 600_000, processingTtl: 50, logger,
+        });
+        const other = redisReplayStore(redis(), {
+          prefix, ttl: 60_000, processingTtl: 20_000,
+        });
+        const stale = await slow.claim("commit-3") as string;
+        await waitFor(isGone(`${prefix}commit-3`));
+        const current = await other.claim("commit-3");
+
+        await slow.commit!("commit-3", stale);
+
+        expect(await redis().get(`${prefix}commit-3`)).toBe(current);
+        expect(await redis().pttl(`${prefix}commit-3`))
+          .toBeLessThanOrEqual(20_000);
+        expect(lines).toEqual([
+          "replay claim lapsed before its handler succeeded",
+        ]);
       });
     });
 

@@ -1,7 +1,12 @@
 import { IntegrationKitError } from "../errors";
 
 /** What a Redis command was doing for integration-kit when it failed. */
-export type RedisOperation = "claim" | "release" | "acquire" | "renew";
+export type RedisOperation =
+  | "claim"
+  | "commit"
+  | "release"
+  | "acquire"
+  | "renew";
 
 /**
  * A Redis command sent by the replay store or the lock failed: the client

@@ -17,18 +17,26 @@ export interface RedisReplayStoreOptions {
   prefix?: string;
 
   /**
-   * How long a claimed delivery id is remembered, in milliseconds: a
+   * How long a handled delivery id is remembered, in milliseconds: a
    * duplicate that arrives later than this is processed again. Make it at
    * least as long as the provider keeps retrying a delivery it thinks
    * failed (its 2xx lost on the way back, say).
-   *
-   * note: the claim is taken before the handler runs and is only released
-   * when the handler fails, so a process that dies in the middle of a
-   * handler leaves its claim in place, and the provider's retries are
-   * refused as replays until it expires.
    * @default 86_400_000 (24 hours)
    */
   ttl?: number;
+
+  /**
+   * How long a claim is held while its handler runs, in milliseconds, at
+   * most `ttl`. The receiver commits the claim for the full `ttl` once the
+   * handler succeeds, and releases it when the handler fails; a process
+   * that dies in between does neither, and its claim then lapses after
+   * this time, so that the provider's next retry is processed instead of
+   * being refused as a replay for a day. Make it longer than the slowest
+   * handler: a duplicate that arrives after it, while the first delivery
+   * is still being handled, is processed again.
+   * @default 300_000 (5 minutes)
+   */
+  processingTtl?: number;
 
   /**
    * How long a claim or a release may wait for Redis, in milliseconds,
@@ -49,6 +57,7 @@ export interface RedisReplayStoreOptions {
 interface NormalizedOptions {
   prefix: string;
   ttl: number;
+  processingTtl: number;
   timeout: number;
   logger: Logger;
 }
@@ -57,6 +66,7 @@ interface NormalizedOptions {
 export const redisReplayStoreDefaults = {
   prefix: "integration-kit:replay:",
   ttl: 24 * 60 * 60 * 1000,
+  processingTtl: 5 * 60 * 1000,
   timeout: 2_000,
 } as const satisfies Partial<NormalizedOptions>;
 
@@ -75,11 +85,25 @@ function normalizeOptions(
   // PX takes whole milliseconds: a fractional ttl would be refused by
   // Redis on every claim, so it is refused here, once
   const number = { positive: true, integer: true } as const;
+  const ttl = checkNumber(
+    SCOPE, "ttl", options.ttl ?? redisReplayStoreDefaults.ttl, number,
+  );
+  // an explicit ttl below the default processing time shortens both
+  const processingTtl = checkNumber(
+    SCOPE,
+    "processingTtl",
+    options.processingTtl ?? Math.min(redisReplayStoreDefaults.processingTtl,
+      ttl),
+    number,
+  );
+  if (processingTtl > ttl) {
+    invalidOption(SCOPE, "processingTtl", "at most ttl");
+  }
+
   return {
     prefix,
-    ttl: checkNumber(
-      SCOPE, "ttl", options.ttl ?? redisReplayStoreDefaults.ttl, number,
-    ),
+    ttl,
+    processingTtl,
     timeout: checkNumber(
       SCOPE,
       "timeout",
@@ -95,10 +119,11 @@ function normalizeOptions(
  * receiver: a delivery claimed on one replica is refused as a replay on all
  * the others.
  *
- * A claim is `SET <prefix><id> <token> NX PX <ttl>` with a random token,
- * atomic on the server, so of many concurrent duplicates exactly one gets
- * the token. A release deletes the key only while it still holds that
- * token (one Lua script), so a handler that ran longer than `ttl` cannot
+ * A claim is `SET <prefix><id> <token> NX PX <processingTtl>` with a
+ * random token, atomic on the server, so of many concurrent duplicates
+ * exactly one gets the token. A commit extends the key to `ttl` and a
+ * release deletes it, each only while the key still holds that token (one
+ * Lua script), so a handler that ran longer than its claim cannot extend or
  * free a claim another replica has taken since.
  *
  * @param redis an ioredis `Redis` or `Cluster`, or any {@link RedisClient}
@@ -121,14 +146,25 @@ export function redisReplayStore(
   options?: RedisReplayStoreOptions,
 ): ReplayStore {
   const client = checkRedisClient(SCOPE, redis);
-  const { prefix, ttl, timeout, logger } = normalizeOptions(options);
+  const { prefix, ttl, processingTtl, timeout, logger } =
+    normalizeOptions(options);
   const keys = new OwnedKeys(client, SCOPE, timeout, logger);
 
   return {
     async claim(id: string): Promise<string | null> {
       const token = createToken();
-      const taken = await keys.take(prefix + id, token, ttl, "claim");
+      const taken = await keys.take(
+        prefix + id, token, processingTtl, "claim",
+      );
       return taken ? token : null;
+    },
+
+    async commit(id: string, token: string): Promise<void> {
+      const kept = await keys.renew(prefix + id, token, ttl, "commit");
+      if (!kept) {
+        logger.warn({ key: prefix + id, processingTtl },
+          "replay claim lapsed before its handler succeeded");
+      }
     },
 
     async release(id: string, token: string): Promise<void> {

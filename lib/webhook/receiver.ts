@@ -20,6 +20,7 @@ import { normalizeOptions, type ReceiverConfig, type WebhookOptions } from
   "./options";
 import {
   claimDelivery,
+  commitClaim,
   passesReplayCheck,
   releaseClaim,
   type Claim,
@@ -238,14 +239,17 @@ export class WebhookReceiver {
     delivery: WebhookDelivery,
     claim: Claim | undefined,
   ): Promise<void> | void {
-    if (!res.headersSent) {
-      respond(res, 200);
-      return;
-    }
     // a handler that answered 5xx itself asks for a retry too
-    if (res.statusCode >= 500) {
+    if (res.headersSent && res.statusCode >= 500) {
       return releaseClaim(this.#config, claim, delivery);
     }
+
+    // handled: keep the claim for the store's full TTL; committed before
+    // the 200, so that a duplicate racing the answer is still refused
+    const committed = commitClaim(this.#config, claim, delivery);
+    if (res.headersSent) return committed;
+    if (committed === undefined) return respond(res, 200);
+    return committed.then(() => respond(res, 200));
   }
 
   async #handlerFailed(

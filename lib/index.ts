@@ -96,3 +96,14 @@ export type { ShutdownTask, Stoppable } from "./shutdown/tasks";
 export { ShutdownError, ShutdownTimeoutError } from "./shutdown/errors";
 
 // redis
+export type { RedisClient } from "./redis/client";
+export {
+  RedisCommandError,
+  RedisLockLostError,
+  RedisTimeoutError,
+} from "./redis/errors";
+export type { LockLossReason, RedisOperation } from "./redis/errors";
+export { redisLock } from "./redis/lock";
+export type { RedisLock, RedisLockOptions } from "./redis/lock";
+export { redisReplayStore } from "./redis/replay-store";
+export type { RedisReplayStoreOptions } from "./redis/replay-store";

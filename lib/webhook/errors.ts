@@ -75,15 +75,18 @@ export class WebhookBodyError extends IntegrationKitError {
  * without calling the handler (a claim) or only logs it (a release); the
  * store's own error is kept as `cause`.
  */
+/** The {@link ReplayStore} operations the receiver calls. */
+export type ReplayStoreOperation = "claim" | "commit" | "release";
+
 export class WebhookReplayStoreError extends IntegrationKitError {
-  /** `"claim"` or `"release"`: the store operation that failed. */
-  readonly operation: "claim" | "release";
+  /** The store operation that failed. */
+  readonly operation: ReplayStoreOperation;
 
   /** The id of the delivery concerned, when it has one. */
   readonly deliveryId: string | undefined;
 
   constructor(
-    operation: "claim" | "release",
+    operation: ReplayStoreOperation,
     deliveryId: string | undefined,
     options?: { cause?: unknown },
   ) {

@@ -20,6 +20,7 @@ import { normalizeOptions, type ReceiverConfig, type WebhookOptions } from
   "./options";
 import {
   claimDelivery,
+  commitClaim,
   passesReplayCheck,
   releaseClaim,
   type Claim,
@@ -238,15 +239,18 @@ export class WebhookReceiver {
     delivery: WebhookDelivery,
     claim: Claim | undefined,
   ): Promise<void> | void {
-    if (res.statusCode < 500) {
-      answerForHandler(res);
-      return;
-    }
-
     // a handler that answered 5xx (or set it) asks for a retry, as a throw
     // does: the claim is released before the answer, for the retry to pass
-    return releaseClaim(this.#config, claim, delivery)
-      .then(() => answerForHandler(res));
+    if (res.statusCode >= 500) {
+      return releaseClaim(this.#config, claim, delivery)
+        .then(() => answerForHandler(res));
+    }
+
+    // handled: keep the claim for the store's full TTL; committed before
+    // the answer, so that a duplicate racing the answer is still refused
+    const committed = commitClaim(this.#config, claim, delivery);
+    if (committed === undefined) return answerForHandler(res);
+    return committed.then(() => answerForHandler(res));
   }
 
   async #handlerFailed(
@@ -256,9 +260,12 @@ export class WebhookReceiver {
     err: unknown,
   ): Promise<void> {
     // the provider retries a failed delivery: free its id for the retry.
-    // A success the handler answered in full before failing is kept: the
-    // provider will not retry it, and a replay must not repeat it.
-    if (!res.writableEnded || res.statusCode >= 500) {
+    // A success the handler answered in full before failing is committed
+    // instead: the provider will not retry it, and a replay must not
+    // repeat it.
+    if (res.writableEnded && res.statusCode < 500) {
+      await commitClaim(this.#config, claim, delivery);
+    } else {
       await releaseClaim(this.#config, claim, delivery);
     }
     this.#config.logger.error(

@@ -221,6 +221,28 @@ describe("webhook() with replayStore", () => {
     })]);
   });
 
+  it.each([false, true, undefined, 1])(
+    "answers 500 without calling the handler when a claim resolves %p",
+    async (result) => {
+      const store = {
+        claim: () => Promise.resolve(result),
+        release: () => Promise.resolve(),
+      } as unknown as ReplayStore;
+      let calls = 0;
+      const { listener, logger } = app(() => {
+        calls += 1;
+      }, { replayStore: store });
+
+      const res = await request(listener).post("/").set(signed("evt_b"))
+        .send(body);
+
+      expect(res.status).toBe(500);
+      expect(calls).toBe(0);
+      expect(logger.lines.map((line) => line.msg))
+        .toEqual(["webhook replay store failed"]);
+    },
+  );
+
   it("still answers 500 when releasing a failed delivery fails", async () => {
     const store: ReplayStore = {
       claim: () => Promise.resolve("token"),

@@ -69,6 +69,11 @@ export async function claimDelivery(
   let token: string | null;
   try {
     token = await replayStore.claim(key);
+    // a store written in JavaScript may resolve `false` for a replay: run
+    // as a claim, it would let duplicates through, so it is a failure
+    if (token !== null && typeof token !== "string") {
+      throw new TypeError("claim() resolved neither a token nor null");
+    }
   } catch (cause) {
     const err = new WebhookReplayStoreError("claim", delivery.id, {
       cause,

@@ -111,6 +111,20 @@ describe("webhook() handlers", () => {
     expect(res.body).toEqual({ queued: true });
   });
 
+  it("answers 200 when a status was set before the receiver ran", async () => {
+    const middleware = webhook({ secret }, { ping: () => undefined });
+    // as Koa does for every request it bridges to a Connect middleware
+    const listener = plainApp.create((req, res) => {
+      res.statusCode = 404;
+      middleware(req, res);
+    });
+
+    const res = await send(listener, "ping");
+
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("ok");
+  });
+
   it("answers the status a handler set without ending the response", async () => {
     const { listener } = app({
       ping: async (_req, res) => {

@@ -216,6 +216,10 @@ export class WebhookReceiver {
     delivery: WebhookDelivery,
     claim: Claim | undefined,
   ): void {
+    // the status a handler leaves set is its answer: start from Node's 200
+    // whatever ran before (Koa, through koa-connect, starts at 404)
+    res.statusCode = 200;
+
     let result: unknown;
     try {
       result = handler(req, res, body, delivery);

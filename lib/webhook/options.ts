@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { KeyObject } from "node:crypto";
 
+import { guardLogger } from "../guard-logger";
 import { defaultLogger, type Logger } from "../logger";
 import { checkFunction, checkLogger, checkNumber, invalidOption } from
   "../validate";
@@ -11,7 +12,6 @@ import {
   type WebhookPresetName,
 } from "./presets";
 import type { ReplayStore } from "./replay-store";
-import { safeLogger } from "./safe-logger";
 import { normalizeKeys } from "./secret";
 
 const scope = "webhook";
@@ -304,6 +304,8 @@ export function normalizeOptions(options: WebhookOptions): ReceiverConfig {
     replayStore: checkReplayStore(options.replayStore),
     replayCheck: options.replayCheck === undefined ? undefined
       : checkFunction(scope, "replayCheck", options.replayCheck),
-    logger: safeLogger(checkLogger(scope, options.logger, defaults.logger)),
+    // a logger that throws must not change a response or, from a detached
+    // request promise, crash the process
+    logger: guardLogger(checkLogger(scope, options.logger, defaults.logger)),
   };
 }

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import ts from "typescript";
 
 // The public surface as the compiler sees it: every name lib/index.ts
@@ -101,4 +103,19 @@ describe("lib/index.ts", () => {
         expect([name, missing]).toEqual([name, []]);
       });
   });
+});
+
+describe("npm run docs", () => {
+  // TypeDoc is configured to treat warnings as errors: an export that
+  // refers to a type the barrel does not export fails the run
+  it("builds the API docs without a warning", async () => {
+    const typedoc = path.join(root, "node_modules", "typedoc", "bin",
+      "typedoc");
+    const run = promisify(execFile);
+
+    const { stdout, stderr } = await run(process.execPath,
+      [typedoc, "--emit", "none"], { cwd: root });
+
+    expect(`${stdout}${stderr}`).not.toMatch(/warning|error\]/);
+  }, 120_000);
 });

@@ -122,6 +122,32 @@ describe("README.md", () => {
     });
   });
 
+  describe("links within the page", () => {
+    // GitHub's anchors: lowercase, punctuation dropped, spaces as hyphens,
+    // and a repeated heading numbered from -1
+    function anchors(): Set<string> {
+      const seen = new Map<string, number>();
+      const found = new Set<string>();
+      for (const [, heading] of headings(lines)) {
+        const slug = heading.replace(/^#+ /, "").toLowerCase()
+          .replace(/[^\w\- ]/g, "").replace(/ /g, "-");
+        const count = seen.get(slug) ?? 0;
+        seen.set(slug, count + 1);
+        found.add(count === 0 ? slug : `${slug}-${count}`);
+      }
+      return found;
+    }
+
+    it("each lead to a heading", () => {
+      const targets = [...readme.matchAll(/\]\(#([^)]+)\)/g)]
+        .map(([, anchor]) => anchor!);
+      const known = anchors();
+
+      expect(targets.length).toBeGreaterThan(0);
+      expect(targets.filter((anchor) => !known.has(anchor))).toEqual([]);
+    });
+  });
+
   describe("the two commands", () => {
     const block = section(lines, "## Two commands");
     const commands = block

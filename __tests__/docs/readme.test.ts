@@ -18,10 +18,10 @@ const readme = readFileSync(path.join(root, "README.md"), "utf8");
 /** The lines under `heading` up to the next heading of its level or above. */
 function section(lines: readonly string[], heading: string): string[] {
   const level = heading.indexOf(" ");
-  const start = headings(lines).findIndex(([, text]) => text === heading);
+  const all = headings(lines);
+  const start = all.findIndex(([, text]) => text === heading);
   if (start === -1) return [];
 
-  const all = headings(lines);
   const from = all[start]![0] + 1;
   const next = all.slice(start + 1)
     .find(([, text]) => text.indexOf(" ") <= level);

@@ -39,7 +39,13 @@ export {
   WebhookReplayError,
   WebhookReplayStoreError,
 } from "./webhook/errors";
-export type { WebhookBodyProblem } from "./webhook/errors";
+export type {
+  ReplayStoreOperation as WebhookReplayStoreOperation,
+  WebhookBodyProblem,
+} from "./webhook/errors";
+export type {
+  SignatureProblem as WebhookSignatureProblem,
+} from "./webhook/signature";
 
 // caller
 export { Caller } from "./caller/caller";

@@ -49,7 +49,21 @@ export class CallerError extends IntegrationKitError {
   }
 }
 
-/** A final response outside 2xx, after any retries. */
+/**
+ * A final response outside 2xx, after any retries.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await billing.post("/refunds", refund);
+ * } catch (err) {
+ *   if (err instanceof HTTPStatusError && err.statusCode === 409) {
+ *     return err.body;       // the parsed JSON the upstream sent
+ *   }
+ *   throw err;
+ * }
+ * ```
+ */
 export class HTTPStatusError extends CallerError {
   readonly statusCode: number;
   readonly statusText: string;

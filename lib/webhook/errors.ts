@@ -70,14 +70,15 @@ export class WebhookBodyError extends IntegrationKitError {
   }
 }
 
-/**
- * The replay store rejected a claim or a release. The receiver answers 500
- * without calling the handler (a claim) or only logs it (a release); the
- * store's own error is kept as `cause`.
- */
-/** The {@link ReplayStore} operations the receiver calls. */
+/** The replay store operations the receiver calls. */
 export type ReplayStoreOperation = "claim" | "commit" | "release";
 
+/**
+ * The replay store rejected a claim, a commit or a release. The receiver
+ * answers 500 without calling the handler (a claim) or only logs it (a
+ * commit or a release: the handler has run); the store's own error is
+ * kept as `cause`.
+ */
 export class WebhookReplayStoreError extends IntegrationKitError {
   /** The store operation that failed. */
   readonly operation: ReplayStoreOperation;

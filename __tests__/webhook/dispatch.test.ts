@@ -1,3 +1,4 @@
+import type { Response } from "express";
 import request from "supertest";
 
 import {
@@ -7,7 +8,7 @@ import {
   type WebhookDelivery,
   type WebhookHandlers,
 } from "../../lib/index";
-import { plainApp } from "./helpers/apps";
+import { expressFactories, hookPath, plainApp } from "./helpers/apps";
 import { captureLogger } from "./helpers/capture-logger";
 
 const secret = "dispatch-secret";
@@ -175,6 +176,21 @@ describe("webhook() handlers", () => {
     });
 
     await expect(send(listener, "stream")).rejects.toThrow();
+  });
+});
+
+describe.each(expressFactories)("webhook() handlers in $name", (factory) => {
+  it("answers the status set with res.status()", async () => {
+    const listener = factory.create(webhook({ secret }, {
+      ping: (_req, res) => {
+        (res as Response).status(204);
+      },
+    }));
+
+    const res = await request(listener).post(hookPath)
+      .set(signWebhook({ secret }, body, { event: "ping" })).send(body);
+
+    expect(res.status).toBe(204);
   });
 });
 

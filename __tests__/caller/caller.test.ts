@@ -103,6 +103,24 @@ describe("Caller", () => {
       expect(upstream.hits[0].body).toBe('"quoted"');
     });
 
+    it.each(["post", "put", "patch"] as const)(
+      "%s without a body sends no body and no content type",
+      async (method) => {
+        await caller[method]("/things");
+        const hit = upstream.hits[0];
+        expect(hit.body).toBe("");
+        expect(hit.headers["content-type"]).toBeUndefined();
+        expect(hit.headers["content-length"]).toBe("0");
+      });
+
+    it("keeps a content type set per call on a call without a body",
+      async () => {
+        await caller.post("/things", undefined,
+          { headers: { "content-type": "application/json" } });
+        expect(upstream.hits[0].headers["content-type"])
+          .toBe("application/json");
+      });
+
     it("sends delete() without a body when none is given", async () => {
       await caller.delete("/things/1");
       expect(upstream.hits[0]).toMatchObject({ method: "DELETE", body: "" });

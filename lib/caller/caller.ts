@@ -34,6 +34,18 @@ const isSuccess = (status: number): boolean => status >= 200 && status < 300;
 const HEADER_VALUE = /^[^\r\n\0]+$/;
 
 /**
+ * Header values as axios takes them: `false` keeps a header axios would
+ * otherwise add from being sent at all.
+ */
+type CallHeaders = Record<string, string | false>;
+
+// axios gives a POST, PUT or PATCH without data the content type of a
+// form (`application/x-www-form-urlencoded`), which some upstreams then
+// try to parse; a call without a body sends no content type, unless the
+// static or per-call headers set one.
+const NO_CONTENT_TYPE = false;
+
+/**
  * `path` with `params` appended. Serialised here rather than by axios, so
  * that a bad parameter is a TypeError before any attempt, not a failed one.
  */
@@ -67,6 +79,8 @@ export class Caller extends CallMethods {
   private readonly maxContentLength: number;
   /** Accept and the static headers, for calls that add none. */
   private readonly staticHeaders: Readonly<Record<string, string>>;
+  /** The same for a call without a body; see headersFor(). */
+  private readonly bodilessHeaders: Readonly<CallHeaders>;
 
   constructor(options: CallerOptions) {
     super();
@@ -78,6 +92,8 @@ export class Caller extends CallMethods {
       this.options.maxResponseBytes : -1;
     this.staticHeaders = Object.freeze({ accept: "application/json",
       ...this.options.headers });
+    this.bodilessHeaders = Object.freeze({ "content-type": NO_CONTENT_TYPE,
+      ...this.staticHeaders });
 
     const instance = this.options.axios ?? axios.create();
     if (claimedInstances.has(instance)) {
@@ -189,15 +205,17 @@ export class Caller extends CallMethods {
     method: CallMethod,
     body: EncodedBody | undefined,
     options: CallOptions,
-  ): Readonly<Record<string, string>> {
+  ): Readonly<CallHeaders> {
     const key = this.idempotencyKeyFor(method, options.idempotencyKey);
+    const base = body !== undefined || method === "GET" ?
+      this.staticHeaders : this.bodilessHeaders;
     if (body === undefined && options.headers === undefined &&
       key === undefined) {
       // axios copies headers into its own object: sharing these is safe
-      return this.staticHeaders;
+      return base;
     }
 
-    const headers: Record<string, string> = { ...this.staticHeaders };
+    const headers: CallHeaders = { ...base };
     if (body !== undefined) headers["content-type"] = body.contentType;
     if (options.headers !== undefined) {
       Object.assign(headers,

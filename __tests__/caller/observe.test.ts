@@ -71,6 +71,15 @@ describe("Caller observability", () => {
   });
 
   describe("with logger", () => {
+    it("goes on retrying when the logger throws", async () => {
+      const broken = { warn: () => { throw new Error("log sink closed"); },
+        error: () => { throw new Error("log sink closed"); } };
+      const caller = new Caller(testOptions(upstream, { logger: broken,
+        onRetry: () => { throw new Error("hook broke"); } }));
+      await expect(caller.get("/x")).resolves.toEqual({});
+      expect(upstream.hits).toHaveLength(3);
+    });
+
     it("logs each retry at warn, without header values", async () => {
       const lines: string[] = [];
       const caller = new Caller(testOptions(upstream, {

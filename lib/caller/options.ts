@@ -6,6 +6,7 @@ import {
   checkNumber,
   invalidOption,
 } from "../validate";
+import { safeLogger } from "../webhook/safe-logger";
 import { equalJitterBackoff } from "./retry";
 
 const SCOPE = "caller";
@@ -250,7 +251,9 @@ export function normalizeOptions(
     idempotencyKey: merged.idempotencyKey,
     onRetry: merged.onRetry === undefined ? undefined :
       checkFunction(SCOPE, "onRetry", merged.onRetry),
-    logger: checkLogger(SCOPE, options.logger, CALLER_DEFAULTS.logger),
+    // a logger that throws must not turn a retry into a failed call
+    logger: safeLogger(
+      checkLogger(SCOPE, options.logger, CALLER_DEFAULTS.logger)),
     axios,
   };
 }

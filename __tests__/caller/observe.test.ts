@@ -109,6 +109,20 @@ describe("Caller observability", () => {
         expect(renderings(error)).not.toContain("hidden");
       });
 
+    it("name the URL without the credentials of baseURL", async () => {
+      const base = upstream.url.replace("://", "://svc:pa55word@");
+      const lines: string[] = [];
+      const caller = new Caller(testOptions(upstream, { baseURL: base,
+        logger: memoryLogger(lines) }));
+      const error = await rejectionOf(caller.get("/always"));
+
+      expect(upstream.hits[0].headers.authorization)
+        .toBe(`Basic ${Buffer.from("svc:pa55word").toString("base64")}`);
+      expect(error).toMatchObject({ url: `${upstream.url}/always` });
+      expect(renderings(error)).not.toContain("pa55word");
+      expect(lines.join("")).not.toContain("pa55word");
+    });
+
     it("keep no header value in a timeout error's cause", async () => {
       const stalled = await startUpstream(() => undefined);
       try {

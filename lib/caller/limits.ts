@@ -19,13 +19,14 @@ const PLAIN_PATH = /^[A-Za-z0-9\-_~/!$&'()*+,;=:@]*$/;
  */
 export class CallURLResolver {
   private readonly base: URL;
-  private readonly href: string;
+  /** The base without credentials: a URL that names a call is logged. */
+  private readonly nameBase: string;
   private readonly basePath: string;
 
   constructor(base: URL) {
     this.base = base;
-    this.href = baseHref(base);
     this.basePath = base.pathname === "/" ? "" : base.pathname;
+    this.nameBase = `${base.origin}${this.basePath}`;
   }
 
   /**
@@ -38,8 +39,8 @@ export class CallURLResolver {
       throw new TypeError("caller: path must be a string");
     }
 
-    const joined = path === "" ? this.href :
-      `${this.href}/${path.replace(/^\/+/, "")}`;
+    const joined = path === "" ? this.nameBase :
+      `${this.nameBase}/${path.replace(/^\/+/, "")}`;
     if (PLAIN_PATH.test(path)) return joined;
 
     let resolved: URL;

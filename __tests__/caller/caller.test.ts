@@ -256,6 +256,22 @@ describe("Caller", () => {
       }
     });
 
+    it("leaves one synchronous request interceptor, its own", () => {
+      // axios-retry's request interceptor is ejected by the id it returns,
+      // so that calls stay on axios' synchronous path; if a new version
+      // stops returning that id, or returns another, this fails
+      const instance = axios.create();
+      const mine = instance.interceptors.request.use((config) => config);
+      new Caller(testOptions(upstream, { axios: instance }));
+
+      const { handlers } = instance.interceptors.request as unknown as {
+        handlers: Array<{ synchronous: boolean } | null> };
+      const live = handlers.filter((handler) => handler !== null);
+      expect(live).toHaveLength(2);
+      expect(handlers[mine]).not.toBeNull();
+      expect(live[1]?.synchronous).toBe(true);
+    });
+
     it("runs request interceptors on every attempt", async () => {
       let failures = 1;
       const flaky = await startUpstream((_req, res) => {

@@ -80,6 +80,8 @@ class AttemptHooks {
     // validateResponse (unused); its response interceptor sets up its own
     // state. Ejected, it no longer forces every call down axios'
     // asynchronous interceptor path.
+    // note: this relies on axios-retry returning that id; a test fails if
+    // the interceptor is ever left in place or the wrong one is ejected
     instance.interceptors.request.eject(requestInterceptorId);
   }
 

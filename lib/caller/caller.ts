@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import axios, {
+  type AxiosAdapter,
+  type AxiosInstance,
+  type AxiosResponse,
+} from "axios";
 import { CallState, withState } from "./attempt";
+import { createReadingAdapter, usesHttpAdapter } from "./body-reader";
 import { BoundCaller, type BindOptions, type IncomingRequest } from "./bind";
 import {
   encodeBody,
@@ -45,6 +50,27 @@ type CallHeaders = Record<string, string | false>;
 // static or per-call headers set one.
 const NO_CONTENT_TYPE = false;
 
+/** The config keys that decide how a call's response body is read. */
+interface BodyReading {
+  adapter?: AxiosAdapter;
+  responseType: "stream" | "text";
+  maxContentLength: number;
+}
+
+/**
+ * Through axios' http adapter, bodies are read by the Caller's own
+ * reader, which alone enforces `limit`. Another adapter gets text, cut by
+ * axios at maxContentLength (-1: none) if it supports it.
+ */
+function bodyReading(instance: AxiosInstance, limit: number): BodyReading {
+  if (usesHttpAdapter(instance)) {
+    return { adapter: createReadingAdapter(limit), responseType: "stream",
+      maxContentLength: -1 };
+  }
+  return { responseType: "text",
+    maxContentLength: Number.isFinite(limit) ? limit : -1 };
+}
+
 /**
  * `path` with `params` appended. Serialised here rather than by axios, so
  * that a bad parameter is a TypeError before any attempt, not a failed one.
@@ -75,8 +101,8 @@ export class Caller extends CallMethods {
   private readonly baseURL: string;
   private readonly urls: CallURLResolver;
   private readonly guardRedirect: (options: object) => void;
-  /** axios' maxContentLength: the limit, or -1 for none. */
-  private readonly maxContentLength: number;
+  /** How response bodies are read; see bodyReading(). */
+  private readonly reading: BodyReading;
   /** Accept and the static headers, for calls that add none. */
   private readonly staticHeaders: Readonly<Record<string, string>>;
   /** The same for a call without a body; see headersFor(). */
@@ -88,8 +114,6 @@ export class Caller extends CallMethods {
     this.baseURL = baseHref(this.options.baseURL);
     this.urls = new CallURLResolver(this.options.baseURL);
     this.guardRedirect = createRedirectGuard(this.options.baseURL.origin);
-    this.maxContentLength = Number.isFinite(this.options.maxResponseBytes) ?
-      this.options.maxResponseBytes : -1;
     this.staticHeaders = Object.freeze({ accept: "application/json",
       ...this.options.headers });
     this.bodilessHeaders = Object.freeze({ "content-type": NO_CONTENT_TYPE,
@@ -103,6 +127,7 @@ export class Caller extends CallMethods {
     claimedInstances.add(instance);
     this.axios = instance;
     installAttemptHooks(instance, this.options);
+    this.reading = bodyReading(instance, this.options.maxResponseBytes);
   }
 
   /**
@@ -160,11 +185,12 @@ export class Caller extends CallMethods {
       allowAbsoluteUrls: false,
       data: body?.data,
       headers,
-      signal: options.signal,
-      maxContentLength: this.maxContentLength,
+      // no signal: each attempt gets its own (see hooks.ts)
+      adapter: this.reading.adapter,
+      responseType: this.reading.responseType,
+      maxContentLength: this.reading.maxContentLength,
       beforeRedirect: this.guardRedirect,
       validateStatus: isSuccess,
-      responseType: "text" as const,
       transformRequest: passThrough,
       transformResponse: passThrough,
     }, state);

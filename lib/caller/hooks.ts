@@ -1,10 +1,11 @@
-import axios, {
+import {
   type AxiosError,
   type AxiosInstance,
   type InternalAxiosRequestConfig,
 } from "axios";
 import axiosRetry from "axios-retry";
 import { CallState, stateOf, withState } from "./attempt";
+import { usesHttpAdapter } from "./body-reader";
 import { DeadlineQueue } from "./deadlines";
 import type { NormalizedCallerOptions, RetryEvent } from "./options";
 import { classifyFailure } from "./retry";
@@ -34,8 +35,7 @@ class AttemptHooks {
     this.deadlines = options.timeout > 0 ?
       new DeadlineQueue(options.timeout) : undefined;
 
-    this.needsNativeSignal = axios.getAdapter(instance.defaults.adapter) !==
-      axios.getAdapter("http");
+    this.needsNativeSignal = !usesHttpAdapter(instance);
     if (this.needsNativeSignal) {
       // the size limit is enforced while streaming, and redirects are
       // checked before they are followed, by axios' http adapter only

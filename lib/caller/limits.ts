@@ -120,9 +120,11 @@ export function findRefusedRedirect(
 }
 
 /**
- * Whether axios cut a response at `maxContentLength`. axios reports it
- * with `ERR_BAD_RESPONSE`, the code it also uses for a 5xx and for a body
- * cut mid-stream (both retriable), so only the message sets it apart.
+ * Whether axios cut a response at `maxContentLength`, for instances on
+ * another adapter than http (the Caller counts bytes itself on http).
+ * axios reports it with `ERR_BAD_RESPONSE`, the code it also uses for a
+ * 5xx and for a body cut mid-stream (both retriable), so only the message
+ * sets it apart.
  * note: a test pins this message; if axios rewords it, that test fails
  * rather than the limit being retried silently.
  */

@@ -7,7 +7,11 @@ import axiosRetry from "axios-retry";
 import { CallState, stateOf, withState } from "./attempt";
 import { usesHttpAdapter } from "./body-reader";
 import { DeadlineQueue } from "./deadlines";
-import type { NormalizedCallerOptions, RetryEvent } from "./options";
+import {
+  MAX_TIMER_DELAY,
+  type NormalizedCallerOptions,
+  type RetryEvent,
+} from "./options";
 import { classifyFailure } from "./retry";
 
 // What runs around each attempt of a call: the interceptors that give it a
@@ -136,8 +140,12 @@ class AttemptHooks {
       throw new TypeError(`caller: backoff(${retry}) must return a finite ` +
         "number of milliseconds >= 0");
     }
-    if (state !== undefined) state.nextDelay = delay;
-    return delay;
+
+    // note: a wait past what a timer keeps (about 24.8 days) is cut to it;
+    // a Retry-After that long only passes with maxRetryAfter: Infinity
+    const wait = Math.min(delay, MAX_TIMER_DELAY);
+    if (state !== undefined) state.nextDelay = wait;
+    return wait;
   }
 
   private async reportRetry(error: AxiosError): Promise<void> {

@@ -41,7 +41,8 @@ export interface CallerOptions {
   baseURL?: string;
   /**
    * Deadline of each attempt in milliseconds, from its start to the last
-   * byte of the response; `0` disables it.
+   * byte of the response; `0` disables it. At most 2^31 - 1 (a timer's
+   * limit).
    * @default 10_000
    */
   timeout?: number;
@@ -212,6 +213,20 @@ function normalizeBaseURL(value: unknown, axios?: AxiosInstance): URL {
   return url;
 }
 
+/**
+ * The longest delay a Node timer keeps: a longer one fires after 1 ms,
+ * which would turn a long wait into none.
+ */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+function checkTimeout(value: unknown): number {
+  const timeout = checkNumber(SCOPE, "timeout", value);
+  if (timeout > MAX_TIMER_DELAY) {
+    invalidOption(SCOPE, "timeout", `at most ${MAX_TIMER_DELAY} ms`);
+  }
+  return timeout;
+}
+
 function isAxiosInstance(value: unknown): value is AxiosInstance {
   if (typeof value !== "function") return false;
   const candidate = value as Partial<AxiosInstance>;
@@ -238,7 +253,7 @@ export function normalizeOptions(
 
   return {
     baseURL: normalizeBaseURL(merged.baseURL, axios),
-    timeout: checkNumber(SCOPE, "timeout", merged.timeout),
+    timeout: checkTimeout(merged.timeout),
     maxRetry: checkNumber(SCOPE, "maxRetry", merged.maxRetry,
       { integer: true }),
     headers: normalizeHeaders(SCOPE, "headers", merged.headers),

@@ -104,8 +104,12 @@ export interface CallerOptions {
 /** Options of a single call. */
 export interface CallOptions {
   /**
-   * Aborting it stops the call at once, backoff waits included; the call
-   * rejects with the signal's reason.
+   * Aborting it stops the call at once, backoff waits included, and no
+   * further attempt starts. The call rejects with the signal's reason as
+   * it is (`error === signal.reason`; an `AbortError` unless a reason was
+   * given), not wrapped: it is the one rejection without an `attempts`
+   * count, since the reason belongs to the caller and may be shared by
+   * many calls. `onRetry` and the logger have seen each retry before it.
    * @default undefined
    */
   signal?: AbortSignal;

@@ -26,6 +26,33 @@ export function installAttemptHooks(
   new AttemptHooks(instance, options).install();
 }
 
+/**
+ * Waits for `pending` (what an onRetry hook returned), but no longer than
+ * until `signal` aborts: axios-retry awaits the hook before it looks at
+ * the signal, and a slow hook must not hold an aborted call open.
+ */
+function untilAborted(
+  pending: void | Promise<void>,
+  signal: AbortSignal | undefined,
+): void | Promise<void> {
+  const isThenable = typeof (pending as Promise<void> | undefined)?.then ===
+    "function";
+  if (signal === undefined || !isThenable) return pending;
+
+  return new Promise<void>((resolve, reject) => {
+    const settle = (): void => {
+      signal.removeEventListener("abort", settle);
+      resolve();
+    };
+    signal.addEventListener("abort", settle);
+    if (signal.aborted) settle();
+    Promise.resolve(pending).then(settle, (error: unknown) => {
+      signal.removeEventListener("abort", settle);
+      reject(error);
+    });
+  });
+}
+
 class AttemptHooks {
   private readonly instance: AxiosInstance;
   private readonly options: NormalizedCallerOptions;
@@ -164,7 +191,7 @@ class AttemptHooks {
 
     if (this.options.onRetry === undefined) return;
     try {
-      await this.options.onRetry(event);
+      await untilAborted(this.options.onRetry(event), state.signal);
     } catch (hookError) {
       this.options.logger.error(
         { err: hookError, method: event.method, url: event.url },

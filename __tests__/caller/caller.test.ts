@@ -1,3 +1,4 @@
+import http from "node:http";
 import axios from "axios";
 import {
   Caller,
@@ -36,6 +37,16 @@ describe("Caller", () => {
     it("serialises params, repeating the key of an array", async () => {
       await caller.get("/search", { q: "a b&c", id: [1, 2], skip: null });
       expect(upstream.hits[0].url).toBe("/search?q=a+b%26c&id=1&id=2");
+    });
+
+    it("reuses one keep-alive connection for calls in a row", async () => {
+      const ports = new Set<number | undefined>();
+      upstream.server.on("request", (req: http.IncomingMessage) =>
+        ports.add(req.socket.remotePort));
+      for (let i = 0; i < 3; i += 1) await caller.get("/thing");
+      await caller.get("/empty");
+      await caller.get("/thing");
+      expect(ports.size).toBe(1);
     });
 
     it("resolves undefined for an empty body", async () => {

@@ -120,6 +120,16 @@ describe("Caller limits", () => {
       await expect(caller.get("/x")).resolves.toHaveLength(98);
     });
 
+    it("refuses a small body one byte over the limit, arrived whole",
+      async () => {
+        upstream = await startUpstream((_req, res) =>
+          res.end(JSON.stringify("x".repeat(99))));
+        const caller = new Caller(testOptions(upstream,
+          { maxResponseBytes: 100 }));
+        await expect(caller.get("/x")).rejects
+          .toBeInstanceOf(ResponseTooLargeError);
+      });
+
     it("is disabled by Infinity", async () => {
       upstream = await startUpstream((_req, res) =>
         res.end(JSON.stringify("x".repeat(5 * MiB))));

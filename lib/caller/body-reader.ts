@@ -1,3 +1,4 @@
+import { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import axios, {
   AxiosError,
@@ -58,6 +59,17 @@ function closedEarly(): Error {
  * at most `limit` bytes are ever held.
  */
 export function readBody(body: Readable, limit: number): Promise<string> {
+  const whole = readWhole(body, limit);
+  if (whole !== undefined) {
+    // settled once the stream ends, which is when its socket goes back to
+    // the pool: a call made right after this one can reuse it
+    return new Promise((resolve) => {
+      const done = (): void => resolve(whole);
+      body.once("end", done);
+      body.once("close", done);
+    });
+  }
+
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -83,12 +95,31 @@ export function readBody(body: Readable, limit: number): Promise<string> {
     });
     body.on("end", () => {
       isSettled = true;
-      const bytes = chunks.length === 1 ? chunks[0] :
-        Buffer.concat(chunks, size);
-      const text = bytes.toString("utf8");
-      resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      resolve(decodeText(chunks.length === 1 ? chunks[0] :
+        Buffer.concat(chunks, size)));
     });
   });
+}
+
+/** UTF-8 text, without a byte order mark (JSON.parse refuses one). */
+function decodeText(bytes: Buffer): string {
+  const text = bytes.toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * The body at once when it has all arrived already, as a small response
+ * often does with its headers, or `undefined`: no 'data' listener, and
+ * no turn of the event loop to start the flow. Reading the buffer empty
+ * still ends the stream.
+ */
+function readWhole(body: Readable, limit: number): string | undefined {
+  const isWhole = body instanceof IncomingMessage && body.complete &&
+    body.readableFlowing === null && body.readableLength <= limit;
+  if (!isWhole) return undefined;
+
+  const bytes = body.read() as Buffer | null;
+  return bytes === null ? "" : decodeText(bytes);
 }
 
 /** An error for a body that did not arrive whole, for axios-retry. */

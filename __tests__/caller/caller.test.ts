@@ -63,6 +63,14 @@ describe("Caller", () => {
       expect(upstream.hits).toHaveLength(1);
     });
 
+    it.each(["q=1", ["q", "1"]])(
+      "rejects query parameters given as %p with a TypeError",
+      async (params) => {
+        await expect(caller.get("/x", params as never)).rejects
+          .toThrow("caller: query parameters must be an object");
+        expect(upstream.hits).toHaveLength(0);
+      });
+
     it("rejects an object query value with a TypeError", async () => {
       const params = { filter: { a: 1 } } as never;
       await expect(caller.get("/x", params)).rejects.toThrow(TypeError);
@@ -85,6 +93,18 @@ describe("Caller", () => {
         expect(hit.method).toBe(method.toUpperCase());
         expect(hit.body).toBe('{"n":1}');
         expect(hit.headers["content-type"]).toBe("application/json");
+      });
+
+    it.each([
+      ["a cycle", (() => { const a: Record<string, unknown> = {};
+        a.self = a; return a; })()],
+      ["a BigInt", { amount: BigInt(1) }],
+      ["a function", () => undefined],
+    ])("rejects a body with %s with a TypeError, sending nothing",
+      async (_label, body) => {
+        await expect(caller.post("/x", body)).rejects
+          .toThrow("caller: body is not serialisable as JSON");
+        expect(upstream.hits).toHaveLength(0);
       });
 
     it("sends a Buffer as given", async () => {

@@ -1,12 +1,11 @@
 import type { AxiosInstance } from "axios";
-import { defaultLogger, type Logger } from "../logger";
+import { defaultLogger, guardLogger, type Logger } from "../logger";
 import {
   checkFunction,
   checkLogger,
   checkNumber,
   invalidOption,
 } from "../validate";
-import { safeLogger } from "../webhook/safe-logger";
 import { equalJitterBackoff } from "./retry";
 
 const SCOPE = "caller";
@@ -271,7 +270,7 @@ export function normalizeOptions(
     onRetry: merged.onRetry === undefined ? undefined :
       checkFunction(SCOPE, "onRetry", merged.onRetry),
     // a logger that throws must not turn a retry into a failed call
-    logger: safeLogger(
+    logger: guardLogger(
       checkLogger(SCOPE, options.logger, CALLER_DEFAULTS.logger)),
     axios,
   };

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { KeyObject } from "node:crypto";
 
-import { defaultLogger, type Logger } from "../logger";
+import { defaultLogger, guardLogger, type Logger } from "../logger";
 import { checkFunction, checkLogger, checkNumber, invalidOption } from
   "../validate";
 import {
@@ -11,7 +11,6 @@ import {
   type WebhookPresetName,
 } from "./presets";
 import type { ReplayStore } from "./replay-store";
-import { safeLogger } from "./safe-logger";
 import { normalizeKeys } from "./secret";
 
 const scope = "webhook";
@@ -298,6 +297,6 @@ export function normalizeOptions(options: WebhookOptions): ReceiverConfig {
     replayStore: checkReplayStore(options.replayStore),
     replayCheck: options.replayCheck === undefined ? undefined
       : checkFunction(scope, "replayCheck", options.replayCheck),
-    logger: safeLogger(checkLogger(scope, options.logger, defaults.logger)),
+    logger: guardLogger(checkLogger(scope, options.logger, defaults.logger)),
   };
 }

@@ -73,3 +73,41 @@ export function isLogger(value: unknown): value is Logger {
   return typeof candidate.warn === "function" &&
     typeof candidate.error === "function";
 }
+
+type Level = keyof Logger;
+
+function ignoreRejection(): void {
+  // dropped on purpose, see guardLogger
+}
+
+const levels: readonly Level[] = ["error", "warn", "info", "debug"];
+
+/**
+ * Wraps the user's logger so that a logger that throws (a closed
+ * transport, a bad serializer) cannot change a response, break a poller's
+ * loop or a shutdown, or crash the process from a detached promise: the
+ * line is dropped, since nothing sensible is left to report it to. An
+ * async logger's rejection is dropped too, as an unhandled rejection would
+ * end the process. Each method is called on the logger itself, as pino's
+ * need; levels the logger lacks stay absent.
+ */
+export function guardLogger(logger: Logger): Logger {
+  const guarded: Partial<Record<Level, Logger["error"]>> = {};
+  for (const level of levels) {
+    const write = logger[level];
+    if (typeof write !== "function") continue;
+
+    guarded[level] = (obj, msg) => {
+      try {
+        const result: unknown = write.call(logger, obj, msg);
+        const then = (result as { then?: unknown } | null)?.then;
+        if (typeof then === "function") {
+          (result as PromiseLike<unknown>).then(undefined, ignoreRejection);
+        }
+      } catch {
+        // dropped on purpose, see above
+      }
+    };
+  }
+  return guarded as Logger;
+}

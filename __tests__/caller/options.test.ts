@@ -14,6 +14,9 @@ describe("new Caller()", () => {
   describe("options", () => {
     it.each([
       ["timeout", -1, "caller: option timeout must be a finite number >= 0"],
+      // a longer Node timer fires after 1 ms: every attempt would time out
+      ["timeout", 2 ** 31, "caller: option timeout must be at most " +
+        "2147483647 ms"],
       ["maxRetry", 1.5, "caller: option maxRetry must be a finite integer"],
       ["maxRetryAfter", "30s", "caller: option maxRetryAfter must be"],
       ["maxResponseBytes", 0, "caller: option maxResponseBytes must be a " +

@@ -1,5 +1,6 @@
 import { isAxiosError } from "axios";
 import type { CallState, Failure } from "./attempt";
+import { isBodyOverLimit } from "./body-reader";
 import { findRefusedRedirect, isOverSizeError } from "./limits";
 
 // The retry rules, in one place: which failures are retried, how long to
@@ -103,7 +104,7 @@ export function classifyFailure(
     const reason = "cross-origin redirect refused";
     return { kind: "redirect", retriable: false, reason };
   }
-  if (isOverSizeError(error)) {
+  if (isBodyOverLimit(error) || isOverSizeError(error)) {
     return { kind: "too-large", retriable: false, reason: "body too large" };
   }
 

@@ -1,5 +1,4 @@
-import { guardLogger } from "../guard-logger";
-import type { Logger } from "../logger";
+import { guardLogger, type Logger } from "../logger";
 import { CleanupHooks, type CleanupHook } from "./cleanup";
 import { ConnectionTracker, type ShutdownServer } from "./connections";
 import { ShutdownError, ShutdownTimeoutError } from "./errors";

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { KeyObject } from "node:crypto";
 
-import { guardLogger } from "../guard-logger";
-import { defaultLogger, type Logger } from "../logger";
+import { defaultLogger, guardLogger, type Logger } from "../logger";
 import { checkFunction, checkLogger, checkNumber, invalidOption } from
   "../validate";
 import {

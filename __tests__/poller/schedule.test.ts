@@ -182,6 +182,29 @@ describe("Poller", () => {
       await done;
     });
 
+    it("does not abort at once for a timeout beyond the timer limit",
+      async () => {
+        let aborted = false;
+        const { poller, begin } = recordingPoller({
+          interval: 5_000,
+          runOnStart: true,
+          timeout: 3_000_000_000, // about 35 days
+          fn: async (signal) => {
+            await sleep(1_000);
+            aborted = signal.aborted;
+          },
+        });
+        const done = begin();
+
+        await jest.advanceTimersByTimeAsync(1_000);
+        expect(poller.status).toMatchObject({ ticks: 1, failures: 0 });
+        expect(poller.status.lastSuccessAt).toBeInstanceOf(Date);
+        expect(aborted).toBe(false);
+
+        await poller.stop();
+        await done;
+      });
+
     it("waits for an fn ignoring its signal; counts it failed", async () => {
       const { poller, starts, begin } = recordingPoller({
         timeout: 50,

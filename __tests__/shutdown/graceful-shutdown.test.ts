@@ -255,6 +255,13 @@ describe("gracefulShutdown()", () => {
         ]);
       });
 
+    it("waits as told for a timeout beyond the timer limit", async () => {
+      const { shutdown } = attach({ timeout: 3_000_000_000 });
+      shutdown.waitFor(sleep(100), "job");
+
+      await expect(shutdown.begin()).resolves.toBe(0);
+    });
+
     it("ends a hook that hangs, naming it", async () => {
       const { shutdown, lines } = attach({ timeout: 200 });
       shutdown.addCleanup(() => new Promise(() => undefined), "db");

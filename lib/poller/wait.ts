@@ -1,6 +1,4 @@
-// setTimeout takes at most a signed 32-bit delay; a longer one fires at
-// once, so long waits are made of several timers
-const maxTimerDelay = 2 ** 31 - 1;
+import { maxTimerDelay } from "../long-timeout";
 
 // Node timers run on a millisecond clock while performance.now() has
 // fractions, so a timer may fire a fraction early; that counts as on time

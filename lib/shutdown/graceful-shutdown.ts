@@ -1,4 +1,5 @@
 import { guardLogger } from "../guard-logger";
+import { setLongTimeout } from "../long-timeout";
 import type { Logger } from "../logger";
 import { CleanupHooks, type CleanupHook } from "./cleanup";
 import { ConnectionTracker, type ShutdownServer } from "./connections";
@@ -31,7 +32,7 @@ export class GracefulShutdown {
   readonly #tasks: TaskSet;
   readonly #hooks: CleanupHooks;
   readonly #controller = new AbortController();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new Set<() => void>();
   #phase: Phase = "running";
   #signalled = false;
   #serverClosed = false;
@@ -99,7 +100,7 @@ export class GracefulShutdown {
       process.off(name, this.#onSignal);
     }
     this.#connections?.dispose();
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const cancel of this.#timers) cancel();
   }
 
   readonly #onSignal = (signal: NodeJS.Signals): void => {
@@ -138,7 +139,7 @@ export class GracefulShutdown {
     logger.info?.({ trigger, timeout, waitingFor: this.#pending() },
       "shutdown begun");
 
-    if (Number.isFinite(timeout)) this.#after(timeout, this.#onTimeout);
+    this.#after(timeout, this.#onTimeout);
 
     // stop the background work first: it needs no load balancer to drain
     this.#controller.abort(new ShutdownError(trigger));
@@ -212,11 +213,11 @@ export class GracefulShutdown {
   }
 
   #after(ms: number, run: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
+    const cancel = setLongTimeout(() => {
+      this.#timers.delete(cancel);
       run();
     }, ms);
-    this.#timers.add(timer);
+    this.#timers.add(cancel);
   }
 
   #exit(code: number): void {

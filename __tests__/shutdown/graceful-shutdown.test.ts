@@ -241,19 +241,50 @@ describe("gracefulShutdown()", () => {
         const { shutdown, lines } = attach({ timeout: 300 });
         const reply = get(`${server.url}/slow`, agent);
         shutdown.waitFor(new Promise(() => undefined), "stuck");
-        shutdown.addCleanup(() => undefined, "db");
         await sleep(50);
 
         await expect(shutdown.begin()).resolves.toBe(1);
         await expect(reply).rejects.toMatchObject({ code: "ECONNRESET" });
         const line = lines.find((l) => l.msg === "shutdown timed out");
         expect(line?.obj.err).toBeInstanceOf(ShutdownTimeoutError);
+        expect(line?.obj.err).toMatchObject({ phase: "drain", timeout: 300 });
         expect(line?.obj.pending).toEqual([
           "http: 1 connection, 1 request in flight",
           "task: stuck",
-          "cleanup: db",
         ]);
       });
+
+    it("still runs the cleanup hooks, in order, then exits with 1",
+      async () => {
+        const { shutdown, lines } = attach({ timeout: 200 });
+        const ran: string[] = [];
+        shutdown.waitFor(new Promise(() => undefined), "stuck");
+        shutdown.addCleanup(async () => {
+          await sleep(20);
+          ran.push("db");
+        }, "db");
+        shutdown.addCleanup(() => { ran.push("cache"); }, "cache");
+
+        await expect(shutdown.begin()).resolves.toBe(1);
+        expect(ran).toEqual(["db", "cache"]);
+        expect(lines.map((l) => l.msg)).toEqual([
+          "shutdown begun", "shutdown timed out", "shutdown complete",
+        ]);
+      });
+
+    it("gives the hooks their own budget after a slow drain", async () => {
+      const { shutdown } = attach({ timeout: 300, cleanupTimeout: 2_000 });
+      const ran: string[] = [];
+      shutdown.waitFor(sleep(250), "job");
+      shutdown.addCleanup(async () => {
+        await sleep(200);
+        ran.push("db");
+      }, "db");
+
+      // the hook ends at about 450 ms, past `timeout`, within its own
+      await expect(shutdown.begin()).resolves.toBe(0);
+      expect(ran).toEqual(["db"]);
+    });
 
     it("waits as told for a timeout beyond the timer limit", async () => {
       const { shutdown } = attach({ timeout: 3_000_000_000 });
@@ -261,14 +292,23 @@ describe("gracefulShutdown()", () => {
 
       await expect(shutdown.begin()).resolves.toBe(0);
     });
+  });
 
-    it("ends a hook that hangs, naming it", async () => {
-      const { shutdown, lines } = attach({ timeout: 200 });
+  describe("with cleanupTimeout", () => {
+    it("ends a hook that hangs, naming it, and exits with 1", async () => {
+      const { shutdown, lines } = attach({ cleanupTimeout: 200 });
+      const ran: string[] = [];
       shutdown.addCleanup(() => new Promise(() => undefined), "db");
+      shutdown.addCleanup(() => { ran.push("cache"); }, "cache");
 
       await expect(shutdown.begin()).resolves.toBe(1);
-      const line = lines.find((l) => l.msg === "shutdown timed out");
-      expect(line?.obj.pending).toEqual(["cleanup: db"]);
+      expect(ran).toEqual([]);
+      const line = lines.find((l) => l.msg === "shutdown cleanup timed out");
+      expect(line?.obj.err).toMatchObject({
+        phase: "cleanup", timeout: 200,
+        message: "shutdown cleanup timed out after 200 ms",
+      });
+      expect(line?.obj.pending).toEqual(["cleanup: db", "cleanup: cache"]);
     });
   });
 

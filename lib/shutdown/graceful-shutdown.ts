@@ -3,7 +3,11 @@ import { setLongTimeout } from "../long-timeout";
 import type { Logger } from "../logger";
 import { CleanupHooks, type CleanupHook } from "./cleanup";
 import { ConnectionTracker, type ShutdownServer } from "./connections";
-import { ShutdownError, ShutdownTimeoutError } from "./errors";
+import {
+  ShutdownError,
+  ShutdownTimeoutError,
+  type ShutdownPhase,
+} from "./errors";
 import {
   normalizeShutdownOptions,
   type GracefulShutdownOptions,
@@ -80,8 +84,9 @@ export class GracefulShutdown {
 
   /**
    * Adds a cleanup hook (close a database pool). Hooks run last, in the
-   * order they were added, each awaited; one that fails is logged and
-   * makes the exit code 1.
+   * order they were added, each awaited, within `cleanupTimeout`, and
+   * also after `timeout` has passed; one that fails is logged and makes
+   * the exit code 1.
    */
   addCleanup(hook: CleanupHook, name?: string): this {
     if (typeof hook !== "function") {
@@ -132,37 +137,68 @@ export class GracefulShutdown {
   }
 
   async #run(trigger: string): Promise<void> {
-    const { timeout, closeDelay } = this.#options;
     const logger = this.#logger;
     const startedAt = performance.now();
     this.#phase = "draining";
-    logger.info?.({ trigger, timeout, waitingFor: this.#pending() },
-      "shutdown begun");
-
-    this.#after(timeout, this.#onTimeout);
+    logger.info?.({
+      trigger, timeout: this.#options.timeout, waitingFor: this.#pending(),
+    }, "shutdown begun");
 
     // stop the background work first: it needs no load balancer to drain
     this.#controller.abort(new ShutdownError(trigger));
     this.#tasks.stopAll();
     this.#connections?.refuseKeepAlive();
 
-    // readiness already says 503: give the load balancer time to notice
-    if (closeDelay > 0) {
-      await new Promise<void>((resolve) => {
-        this.#after(closeDelay, () => resolve());
-      });
-    }
-
-    await Promise.all([this.#closeServer(), this.#tasks.settled()]);
+    const drained = await this.#drain();
     if (this.#hasExited()) return;
 
-    const cleaned = await this.#hooks.runAll();
+    // the hooks run even after a timeout, on a budget of their own: a pool
+    // or a queue left unflushed loses more than the seconds they take
+    const cleaned = await this.#cleanUp();
     if (this.#hasExited()) return;
 
-    const code = cleaned && !this.#tasks.failed ? 0 : 1;
+    const code = drained && cleaned && !this.#tasks.failed ? 0 : 1;
     const duration = Math.round(performance.now() - startedAt);
     logger.info?.({ code, duration }, "shutdown complete");
     this.#exit(code);
+  }
+
+  /**
+   * Closes the server and waits for the requests and the tasks, within
+   * `timeout` of the start; past it destroys the connections left and
+   * resolves false.
+   */
+  async #drain(): Promise<boolean> {
+    const { timeout, closeDelay } = this.#options;
+    const drained = (async () => {
+      // readiness already says 503: give the load balancer time to notice
+      if (closeDelay > 0) await this.#sleep(closeDelay);
+
+      await Promise.all([this.#closeServer(), this.#tasks.settled()]);
+      return true;
+    })();
+
+    const timedOut = this.#sleep(timeout).then(() => false);
+    if (await Promise.race([drained, timedOut])) return true;
+
+    this.#logTimeout("drain", timeout);
+    this.#connections?.destroyAll();
+    return false;
+  }
+
+  /**
+   * Runs the cleanup hooks within `cleanupTimeout`. Resolves false if a
+   * hook failed or the budget ran out.
+   */
+  async #cleanUp(): Promise<boolean> {
+    const { cleanupTimeout } = this.#options;
+    const cleaned = this.#hooks.runAll();
+    const timedOut = this.#sleep(cleanupTimeout).then(() => "timeout" as const);
+    const outcome = await Promise.race([cleaned, timedOut]);
+    if (outcome !== "timeout") return outcome;
+
+    this.#logTimeout("cleanup", cleanupTimeout);
+    return false;
   }
 
   #closeServer(): Promise<void> {
@@ -180,13 +216,15 @@ export class GracefulShutdown {
     });
   }
 
-  readonly #onTimeout = (): void => {
-    const { timeout } = this.#options;
-    const logger = this.#logger;
-    const error = new ShutdownTimeoutError(timeout, this.#pending());
-    logger.error({ err: error, pending: error.pending }, "shutdown timed out");
-    this.#abandon();
-  };
+  #logTimeout(phase: ShutdownPhase, budget: number): void {
+    // the hooks have not begun when the drain times out: they run next
+    const pending = this.#pending(phase === "cleanup");
+    const error = new ShutdownTimeoutError(budget, pending, phase);
+    const msg = phase === "drain"
+      ? "shutdown timed out"
+      : "shutdown cleanup timed out";
+    this.#logger.error({ err: error, pending }, msg);
+  }
 
   /** Gives up on what remains: destroys the connections, exits with 1. */
   #abandon(): void {
@@ -195,7 +233,7 @@ export class GracefulShutdown {
   }
 
   /** What shutdown is still waiting for, for the timeout's log line. */
-  #pending(): string[] {
+  #pending(withHooks = true): string[] {
     const pending: string[] = [];
     if (this.#connections && !this.#serverClosed) {
       const { connections, requests } = this.#connections.counts;
@@ -203,6 +241,8 @@ export class GracefulShutdown {
         `${count(requests, "request")} in flight`);
     }
     for (const name of this.#tasks.pending()) pending.push(`task: ${name}`);
+    if (!withHooks) return pending;
+
     for (const name of this.#hooks.pending()) pending.push(`cleanup: ${name}`);
     return pending;
   }
@@ -212,12 +252,15 @@ export class GracefulShutdown {
     return this.#phase === "exited";
   }
 
-  #after(ms: number, run: () => void): void {
-    const cancel = setLongTimeout(() => {
-      this.#timers.delete(cancel);
-      run();
-    }, ms);
-    this.#timers.add(cancel);
+  /** Resolves after `ms`; never with `Infinity`. Cancelled by dispose(). */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = setLongTimeout(() => {
+        this.#timers.delete(cancel);
+        resolve();
+      }, ms);
+      this.#timers.add(cancel);
+    });
   }
 
   #exit(code: number): void {
@@ -237,8 +280,9 @@ export class GracefulShutdown {
  * connections, aborts `signal`, lets requests in flight finish while
  * closing keep-alive connections as soon as they are idle, waits for the
  * registered tasks, runs the cleanup hooks and exits with code 0; past
- * `timeout` it destroys what remains, logs what was pending and exits
- * with code 1. A second signal exits at once with code 1.
+ * `timeout` it destroys what remains, logs what was pending, runs the
+ * cleanup hooks all the same and exits with code 1. A second signal exits
+ * at once with code 1.
  *
  * @example
  * const server = app.listen(3000);

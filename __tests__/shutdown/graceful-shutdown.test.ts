@@ -199,6 +199,44 @@ describe("gracefulShutdown()", () => {
       expect(poller.status).toMatchObject({ state: "stopped", ticks: 1 });
     });
 
+    it("waits for a task handed over while a request finished",
+      async () => {
+        const { shutdown } = attach();
+        const reply = get(`${server.url}/slow`, agent);
+        await sleep(50);
+
+        // no task yet: only the request in flight holds the shutdown
+        const ending = shutdown.begin();
+        await sleep(50);
+        let doneBeforeExit: boolean | undefined;
+        const job = sleep(150).then(() => {
+          doneBeforeExit = exit.mock.calls.length === 0;
+        });
+        shutdown.waitFor(job, "job");
+        release.resolve();
+
+        await reply;
+        await expect(ending).resolves.toBe(0);
+        await job;
+        expect(doneBeforeExit).toBe(true);
+      });
+
+    it("waits for a task handed over by a cleanup hook", async () => {
+      const { shutdown } = attach();
+      let doneBeforeExit: boolean | undefined;
+      const job = deferred();
+      shutdown.addCleanup(() => {
+        shutdown.waitFor(sleep(100).then(() => {
+          doneBeforeExit = exit.mock.calls.length === 0;
+          job.resolve();
+        }), "flush");
+      });
+
+      await expect(shutdown.begin()).resolves.toBe(0);
+      await job.promise;
+      expect(doneBeforeExit).toBe(true);
+    });
+
     it("logs a rejected task and exits with 1", async () => {
       const { shutdown, lines } = attach();
       shutdown.waitFor(Promise.reject(new Error("flush failed")), "queue");

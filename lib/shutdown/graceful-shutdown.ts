@@ -75,7 +75,9 @@ export class GracefulShutdown {
    * Makes shutdown wait for `task` before its cleanup hooks run: a
    * promise (such as the one `poller.start()` returns), or an object with
    * `stop()` (such as a {@link Poller}), stopped when shutdown begins.
-   * `name` is used in logs; a poller's own name is the default.
+   * `name` is used in logs; a poller's own name is the default. A task
+   * handed over during shutdown is waited for too: by a request in flight
+   * before the hooks, by a hook before the exit.
    */
   waitFor(task: ShutdownTask, name?: string): this {
     this.#tasks.add(task, name);
@@ -154,7 +156,7 @@ export class GracefulShutdown {
 
     // the hooks run even after a timeout, on a budget of their own: a pool
     // or a queue left unflushed loses more than the seconds they take
-    const cleaned = await this.#cleanUp();
+    const cleaned = await this.#cleanUp(drained);
     if (this.#hasExited()) return;
 
     const code = drained && cleaned && !this.#tasks.failed ? 0 : 1;
@@ -175,6 +177,8 @@ export class GracefulShutdown {
       if (closeDelay > 0) await this.#sleep(closeDelay);
 
       await Promise.all([this.#closeServer(), this.#tasks.settled()]);
+      // a request in flight may have handed over a task while it finished
+      await this.#tasks.settled();
       return true;
     })();
 
@@ -187,12 +191,18 @@ export class GracefulShutdown {
   }
 
   /**
-   * Runs the cleanup hooks within `cleanupTimeout`. Resolves false if a
-   * hook failed or the budget ran out.
+   * Runs the cleanup hooks within `cleanupTimeout`, then waits for the
+   * tasks handed over meanwhile (unless the drain timed out: what was
+   * stuck then is stuck still). Resolves false if a hook failed or the
+   * budget ran out.
    */
-  async #cleanUp(): Promise<boolean> {
+  async #cleanUp(drained: boolean): Promise<boolean> {
     const { cleanupTimeout } = this.#options;
-    const cleaned = this.#hooks.runAll();
+    const cleaned = (async () => {
+      const succeeded = await this.#hooks.runAll();
+      if (drained) await this.#tasks.settled();
+      return succeeded;
+    })();
     const timedOut = this.#sleep(cleanupTimeout).then(() => "timeout" as const);
     const outcome = await Promise.race([cleaned, timedOut]);
     if (outcome !== "timeout") return outcome;

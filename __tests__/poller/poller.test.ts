@@ -250,6 +250,25 @@ describe("Poller", () => {
       await poller.stop();
       await done;
     });
+
+    it("logs an async onTick that rejects, leaving nothing unhandled",
+      async () => {
+        const { poller, lines, begin } = recordingPoller({
+          onTick: async () => { throw new Error("metrics down"); },
+        });
+        const done = begin();
+
+        await jest.advanceTimersByTimeAsync(100);
+        expect(poller.status.ticks).toBe(1);
+        expect(lines).toEqual([expect.objectContaining({
+          level: "warn",
+          msg: "poller onTick failed",
+          obj: expect.objectContaining({ name: "sync" }),
+        })]);
+
+        await poller.stop();
+        await done;
+      });
   });
 
   describe("status", () => {

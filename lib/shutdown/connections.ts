@@ -56,11 +56,6 @@ export class ConnectionTracker {
     for (const response of this.#responses) markLast(response);
   }
 
-  /** Closes the connections with nothing in flight, at once. */
-  closeIdle(): void {
-    this.#server.closeIdleConnections();
-  }
-
   /** Destroys every connection, answered or not: the timeout passed. */
   destroyAll(): void {
     for (const socket of this.#sockets.keys()) socket.destroy();

@@ -216,13 +216,13 @@ export class GracefulShutdown {
     if (!server) return Promise.resolve();
 
     return new Promise<void>((resolve) => {
-      // the callback runs once every connection is gone; an error only
-      // says the server was not listening, which is as good as closed
+      // close() also closes the idle keep-alive connections at once (Node
+      // 19 and later); its callback runs once every connection is gone.
+      // An error only says the server was not listening: as good as closed
       server.close(() => {
         this.#serverClosed = true;
         resolve();
       });
-      this.#connections?.closeIdle();
     });
   }
 

@@ -350,48 +350,6 @@ describe("gracefulShutdown()", () => {
     });
   });
 
-  describe("with signals", () => {
-    it("begins on the signal and forces the exit on a second one",
-      async () => {
-        const { shutdown, lines } = attach({ signals: ["SIGUSR2"] });
-        shutdown.waitFor(new Promise(() => undefined), "stuck");
-
-        process.emit("SIGUSR2", "SIGUSR2");
-        expect(shutdown.isShuttingDown).toBe(true);
-        expect(shutdown.signal.reason).toMatchObject({ trigger: "SIGUSR2" });
-        expect(exit).not.toHaveBeenCalled();
-
-        process.emit("SIGUSR2", "SIGUSR2");
-        expect(exit).toHaveBeenCalledWith(1);
-        expect(lines).toContainEqual(expect.objectContaining({
-          level: "warn", msg: "shutdown forced by a second signal",
-        }));
-        expect(process.listenerCount("SIGUSR2")).toBe(0);
-      });
-
-    it("does not force the exit on the first signal after begin()",
-      async () => {
-        const { shutdown } = attach({ signals: ["SIGUSR2"] });
-        const task = deferred();
-        shutdown.waitFor(task.promise, "job");
-
-        const ending = shutdown.begin();
-        process.emit("SIGUSR2", "SIGUSR2");
-        expect(exit).not.toHaveBeenCalled();
-        task.resolve();
-        await expect(ending).resolves.toBe(0);
-      });
-
-    it("removes its listeners on dispose()", () => {
-      const before = process.listenerCount("SIGUSR2");
-      const { shutdown } = attach({ signals: ["SIGUSR2"] });
-      expect(process.listenerCount("SIGUSR2")).toBe(before + 1);
-
-      shutdown.dispose();
-      expect(process.listenerCount("SIGUSR2")).toBe(before);
-    });
-  });
-
   describe("with a logger that throws", () => {
     it("still shuts down and exits with the right code", async () => {
       const broken = () => { throw new Error("transport closed"); };

@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { gracefulShutdown } from "../../lib";
 import type { GracefulShutdown } from "../../lib";
 import { deferred, recordingLogger } from "../poller/support";
@@ -63,5 +65,33 @@ describe("gracefulShutdown()", () => {
       shutdown.dispose();
       expect(process.listenerCount("SIGUSR2")).toBe(before);
     });
+  });
+
+  describe("signal", () => {
+    it("takes a listener from each of many pollers without a leak warning",
+      () => {
+        // a process of its own: Node reports the warning on its real
+        // process object, which the test sandbox does not see
+        const script = `
+          const { gracefulShutdown, Poller, silentLogger } = require("./lib");
+          const shutdown = gracefulShutdown(null, {
+            signals: [], exit: () => undefined, logger: silentLogger,
+          });
+          for (let k = 0; k < 20; k += 1) {
+            const poller = new Poller({
+              name: "sync " + k, interval: 60000, fn: () => undefined,
+            });
+            shutdown.waitFor(poller);
+            void poller.start(shutdown.signal);
+          }
+          void shutdown.begin().then((code) => console.log("exit " + code));
+        `;
+        const run = spawnSync(process.execPath,
+          ["--import", "tsx", "-e", script],
+          { cwd: path.join(__dirname, "../.."), encoding: "utf8" });
+
+        expect(run.stdout.trim()).toBe("exit 0");
+        expect(run.stderr).not.toContain("MaxListenersExceededWarning");
+      });
   });
 });

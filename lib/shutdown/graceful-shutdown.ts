@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { guardLogger } from "../guard-logger";
 import { setLongTimeout } from "../long-timeout";
 import type { Logger } from "../logger";
@@ -53,6 +54,10 @@ export class GracefulShutdown {
     this.#tasks = new TaskSet(this.#logger);
     this.#hooks = new CleanupHooks(this.#logger);
     this.signal = this.#controller.signal;
+    // the signal is meant to be shared by every poller and long call of
+    // the app, each removing its listener when done: the default limit of
+    // 10 listeners would report a leak that is not one
+    setMaxListeners(0, this.signal);
 
     for (const name of this.#options.signals) process.on(name, this.#onSignal);
   }

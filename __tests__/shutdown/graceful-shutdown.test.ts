@@ -17,18 +17,23 @@ let server: TestServer;
 let agent: http.Agent;
 let shutdown: GracefulShutdown | undefined;
 let release = deferred();
+// resolves once the server has seen the request to /slow or /stream
+let arrived = deferred();
 const exit = jest.fn<void, [number]>();
 
 beforeEach(async () => {
   exit.mockClear();
   release = deferred();
+  arrived = deferred();
   agent = keepAliveAgent();
   server = await startServer((request, response) => {
     if (request.url === "/slow") {
+      arrived.resolve();
       void release.promise.then(() => response.end("slow done"));
       return;
     }
     if (request.url === "/stream") {
+      arrived.resolve();
       // headers out at once, promising keep-alive; the body ends later
       response.writeHead(200, { "content-type": "text/plain" });
       response.write("part one, ");
@@ -95,7 +100,7 @@ describe("gracefulShutdown()", () => {
       async () => {
         const { shutdown } = attach();
         const reply = get(`${server.url}/slow`, agent);
-        await sleep(50);
+        await arrived.promise;
 
         let ended = false;
         const ending = shutdown.begin().then((code) => {
@@ -117,7 +122,7 @@ describe("gracefulShutdown()", () => {
       async () => {
         const { shutdown } = attach();
         const reply = get(`${server.url}/stream`, agent);
-        await sleep(50);
+        await arrived.promise;
 
         const ending = shutdown.begin();
         await sleep(50);
@@ -134,7 +139,8 @@ describe("gracefulShutdown()", () => {
   describe("with closeDelay", () => {
     it("keeps serving meanwhile, each reply with Connection: close",
       async () => {
-        const { shutdown } = attach({ closeDelay: 300 });
+        // long enough for a loaded machine to send the request meanwhile
+        const { shutdown } = attach({ closeDelay: 1_000 });
         await get(`${server.url}/`, agent);
 
         const ending = shutdown.begin();
@@ -203,7 +209,7 @@ describe("gracefulShutdown()", () => {
       async () => {
         const { shutdown } = attach();
         const reply = get(`${server.url}/slow`, agent);
-        await sleep(50);
+        await arrived.promise;
 
         // no task yet: only the request in flight holds the shutdown
         const ending = shutdown.begin();
@@ -279,7 +285,7 @@ describe("gracefulShutdown()", () => {
         const { shutdown, lines } = attach({ timeout: 300 });
         const reply = get(`${server.url}/slow`, agent);
         shutdown.waitFor(new Promise(() => undefined), "stuck");
-        await sleep(50);
+        await arrived.promise;
 
         await expect(shutdown.begin()).resolves.toBe(1);
         await expect(reply).rejects.toMatchObject({ code: "ECONNRESET" });

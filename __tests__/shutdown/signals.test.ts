@@ -67,6 +67,21 @@ describe("gracefulShutdown()", () => {
     });
   });
 
+  describe("with an exit that throws", () => {
+    it("logs it and still resolves begin() with the code", async () => {
+      const { logger, lines } = recordingLogger();
+      shutdown = gracefulShutdown(null, {
+        signals: [], logger, exit: () => { throw new Error("exit refused"); },
+      });
+
+      await expect(shutdown.begin()).resolves.toBe(0);
+      expect(lines).toContainEqual(expect.objectContaining({
+        level: "error", msg: "shutdown exit failed",
+        obj: expect.objectContaining({ code: 0 }),
+      }));
+    });
+  });
+
   describe("signal", () => {
     it("takes a listener from each of many pollers without a leak warning",
       () => {

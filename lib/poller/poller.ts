@@ -228,6 +228,9 @@ export class Poller {
     return new PollerTimeoutError(this.name, this.#options.timeout, cause);
   }
 
+  // note: acquire() takes no signal, so a stop waits for the acquire in
+  // flight; a lock store that hangs holds the shutdown up to its timeout.
+  // Lifting it needs an acquire(signal) in PollerLock
   async #acquireLock(): Promise<LockResult | undefined> {
     const { lock } = this.#options;
     if (!lock) return undefined;

@@ -136,6 +136,19 @@ describe("gracefulShutdown()", () => {
       });
   });
 
+  describe("when a client goes away mid-request", () => {
+    it("exits with 0 without waiting for the handler", async () => {
+      const { shutdown } = attach();
+      const reply = get(`${server.url}/slow`, agent);
+      await arrived.promise;
+
+      const ending = shutdown.begin();
+      agent.destroy(); // the client hangs up; /slow never answers
+      await expect(reply).rejects.toMatchObject({ code: "ECONNRESET" });
+      await expect(ending).resolves.toBe(0);
+    });
+  });
+
   describe("with closeDelay", () => {
     it("keeps serving meanwhile, each reply with Connection: close",
       async () => {

@@ -3,7 +3,11 @@ import { guardLogger } from "../guard-logger";
 import { setLongTimeout } from "../long-timeout";
 import type { Logger } from "../logger";
 import { CleanupHooks, type CleanupHook } from "./cleanup";
-import { ConnectionTracker, type ShutdownServer } from "./connections";
+import {
+  checkServer,
+  ConnectionTracker,
+  type ShutdownServer,
+} from "./connections";
 import {
   ShutdownError,
   ShutdownTimeoutError,
@@ -251,9 +255,7 @@ export class GracefulShutdown {
   #pending(withHooks = true): string[] {
     const pending: string[] = [];
     if (this.#connections && !this.#serverClosed) {
-      const { connections, requests } = this.#connections.counts;
-      pending.push(`http: ${count(connections, "connection")}, ` +
-        `${count(requests, "request")} in flight`);
+      pending.push(this.#connections.describe());
     }
     for (const name of this.#tasks.pending()) pending.push(`task: ${name}`);
     if (!withHooks) return pending;
@@ -319,24 +321,4 @@ export function gracefulShutdown(
   options: GracefulShutdownOptions = {},
 ): GracefulShutdown {
   return new GracefulShutdown(server, options);
-}
-
-function checkServer(server: unknown): ShutdownServer | null {
-  if (server === null) return null;
-
-  const candidate = server as Partial<Record<string, unknown>>;
-  const isServer = typeof server === "object" &&
-    typeof candidate.close === "function" &&
-    typeof candidate.prependListener === "function" &&
-    typeof candidate.closeIdleConnections === "function";
-  if (!isServer) {
-    throw new TypeError(
-      "gracefulShutdown: server must be an http or https server, or null",
-    );
-  }
-  return server as ShutdownServer;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

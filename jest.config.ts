@@ -12,6 +12,7 @@ const config: Config = {
   // two cores: keep one for the servers and child processes the tests start
   maxWorkers: 2,
   testTimeout: 20_000,
+  reporters: ["default", "<rootDir>/scripts/jest-summary.js"],
 };
 
 export default config;

@@ -2,13 +2,22 @@
 //   baseline  Express + express.raw() + createHmac + timingSafeEqual
 //   kit       integration-kit's webhook() with its default scheme
 //   octokit   @octokit/webhooks' createNodeMiddleware
-// Prints the port it listens on, then serves until killed.
+// Prints the port it listens on, then serves until killed. Asked "usage"
+// over IPC, it answers the CPU time it has used and the requests it has
+// served, so that the bench can tell the cost of a delivery apart from
+// the machine's load.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { webhook } from "../lib";
 
 export const BENCH_SECRET = "bench-secret-of-reasonable-length";
+
+/** What the server answers to "usage": its CPU time and requests so far. */
+export interface ServerUsage {
+  cpuMicros: number;
+  served: number;
+}
 const LIMIT = 2 * 1024 * 1024;
 
 function baseline(): express.Express {
@@ -55,9 +64,19 @@ const factories = { baseline, kit, octokit };
 if (require.main === module) {
   const kind = process.argv[2] as keyof typeof factories;
   void Promise.resolve(factories[kind]()).then((app) => {
+    let served = 0;
     const server = app.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;
       process.stdout.write(`${port}\n`);
+    });
+    server.on("request", () => {
+      served += 1;
+    });
+    process.on("message", (message) => {
+      if (message !== "usage") return;
+      const { user, system } = process.cpuUsage();
+      const usage: ServerUsage = { cpuMicros: user + system, served };
+      process.send?.(usage);
     });
   });
 }

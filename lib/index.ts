@@ -39,7 +39,13 @@ export {
   WebhookReplayError,
   WebhookReplayStoreError,
 } from "./webhook/errors";
-export type { WebhookBodyProblem } from "./webhook/errors";
+export type {
+  ReplayStoreOperation as WebhookReplayStoreOperation,
+  WebhookBodyProblem,
+} from "./webhook/errors";
+export type {
+  SignatureProblem as WebhookSignatureProblem,
+} from "./webhook/signature";
 
 // caller
 export { Caller } from "./caller/caller";
@@ -97,3 +103,14 @@ export { ShutdownError, ShutdownTimeoutError } from "./shutdown/errors";
 export type { ShutdownPhase } from "./shutdown/errors";
 
 // redis
+export type { RedisClient } from "./redis/client";
+export {
+  RedisCommandError,
+  RedisLockLostError,
+  RedisTimeoutError,
+} from "./redis/errors";
+export type { LockLossReason, RedisOperation } from "./redis/errors";
+export { redisLock } from "./redis/lock";
+export type { RedisLock, RedisLockOptions } from "./redis/lock";
+export { redisReplayStore } from "./redis/replay-store";
+export type { RedisReplayStoreOptions } from "./redis/replay-store";

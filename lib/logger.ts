@@ -73,3 +73,44 @@ export function isLogger(value: unknown): value is Logger {
   return typeof candidate.warn === "function" &&
     typeof candidate.error === "function";
 }
+
+type Level = keyof Logger;
+
+function ignoreRejection(): void {
+  // dropped on purpose, see guardLogger
+}
+
+const levels: readonly Level[] = ["error", "warn", "info", "debug"];
+
+/**
+ * Wraps the user's logger so that a logger that throws (a closed
+ * transport, a bad serializer) cannot change a response, break a poller's
+ * loop or a shutdown, or crash the process from a detached promise: the
+ * line is dropped, since nothing sensible is left to report it to. An
+ * async logger's rejection is dropped too, as an unhandled rejection would
+ * end the process. Each method is called on the logger itself, as pino's
+ * need; levels the logger lacks stay absent.
+ *
+ * Each call looks the method up afresh: pino swaps an instance's level
+ * methods when its `level` changes at runtime, so a method taken once
+ * would keep logging (or dropping) at the level of the first day.
+ */
+export function guardLogger(logger: Logger): Logger {
+  const guarded: Partial<Record<Level, Logger["error"]>> = {};
+  for (const level of levels) {
+    if (typeof logger[level] !== "function") continue;
+
+    guarded[level] = (obj, msg) => {
+      try {
+        const result: unknown = logger[level]?.(obj, msg);
+        const then = (result as { then?: unknown } | null)?.then;
+        if (typeof then === "function") {
+          (result as PromiseLike<unknown>).then(undefined, ignoreRejection);
+        }
+      } catch {
+        // dropped on purpose, see above
+      }
+    };
+  }
+  return guarded as Logger;
+}

@@ -56,6 +56,29 @@ describe("Caller with signal", () => {
     });
   });
 
+  describe("aborted while onRetry is still running", () => {
+    it("rejects at once without waiting for the hook", async () => {
+      upstream = await startUpstream((_req, res) => sendJSON(res, 503, {}));
+      let hookCalled = false;
+      const caller = new Caller(testOptions(upstream, {
+        onRetry: () => {
+          hookCalled = true;
+          return new Promise<void>(() => undefined);
+        } }));
+      const controller = new AbortController();
+      const call = rejectionOf(
+        caller.get("/x", {}, { signal: controller.signal }));
+      await upstream.waitForHits(1);
+      while (!hookCalled) await sleep(5);
+      const abortedAt = Date.now();
+      controller.abort(new Error("gone"));
+
+      expect((await call).message).toBe("gone");
+      expect(Date.now() - abortedAt).toBeLessThan(PROMPTLY);
+      expect(upstream.hits).toHaveLength(1);
+    });
+  });
+
   describe("aborted in flight", () => {
     it("cuts the request, rejects at once and does not retry", async () => {
       let closed = 0;

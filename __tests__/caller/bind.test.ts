@@ -1,5 +1,6 @@
 import http from "node:http";
 import express from "express";
+import express4 from "express4";
 import { BoundCaller, Caller, provideCallers } from "../../lib";
 import { startServer, type TestServer } from "../helpers/server";
 import {
@@ -28,7 +29,12 @@ function request(
   return { req, body };
 }
 
-describe("caller.bind(req)", () => {
+// the disconnect is watched on the response, whose events differ between
+// Express 4 and 5: both are exercised
+describe.each([
+  ["express 5", express],
+  ["express 4", express4 as typeof express],
+])("caller.bind(req) in %s", (_name, createApp) => {
   let upstream: Upstream;
   let app: TestServer;
   let caller: Caller;
@@ -42,7 +48,7 @@ describe("caller.bind(req)", () => {
     });
     caller = new Caller(testOptions(upstream, { backoff: () => 5_000 }));
 
-    const server = express();
+    const server = createApp();
     server.get("/proxy/:path", async (req, res) => {
       try {
         res.json(await caller.bind(req).get(`/${req.params.path}`));
@@ -90,7 +96,7 @@ describe("caller.bind(req)", () => {
   });
 
   it("does not abort calls made after the response was sent", async () => {
-    const server = express();
+    const server = createApp();
     const later: Promise<unknown>[] = [];
     server.get("/", (req, res) => {
       const bound = caller.bind(req);
@@ -109,7 +115,7 @@ describe("caller.bind(req)", () => {
   });
 
   it("merges a per-call signal with the request's", async () => {
-    const server = express();
+    const server = createApp();
     const errors: unknown[] = [];
     server.get("/", async (req, res) => {
       const reason = new Error("per-call");

@@ -1,3 +1,4 @@
+import http from "node:http";
 import axios from "axios";
 import {
   Caller,
@@ -38,6 +39,16 @@ describe("Caller", () => {
       expect(upstream.hits[0].url).toBe("/search?q=a+b%26c&id=1&id=2");
     });
 
+    it("reuses one keep-alive connection for calls in a row", async () => {
+      const ports = new Set<number | undefined>();
+      upstream.server.on("request", (req: http.IncomingMessage) =>
+        ports.add(req.socket.remotePort));
+      for (let i = 0; i < 3; i += 1) await caller.get("/thing");
+      await caller.get("/empty");
+      await caller.get("/thing");
+      expect(ports.size).toBe(1);
+    });
+
     it("resolves undefined for an empty body", async () => {
       await expect(caller.get("/empty")).resolves.toBeUndefined();
     });
@@ -51,6 +62,14 @@ describe("Caller", () => {
       });
       expect(upstream.hits).toHaveLength(1);
     });
+
+    it.each(["q=1", ["q", "1"]])(
+      "rejects query parameters given as %p with a TypeError",
+      async (params) => {
+        await expect(caller.get("/x", params as never)).rejects
+          .toThrow("caller: query parameters must be an object");
+        expect(upstream.hits).toHaveLength(0);
+      });
 
     it("rejects an object query value with a TypeError", async () => {
       const params = { filter: { a: 1 } } as never;
@@ -74,6 +93,18 @@ describe("Caller", () => {
         expect(hit.method).toBe(method.toUpperCase());
         expect(hit.body).toBe('{"n":1}');
         expect(hit.headers["content-type"]).toBe("application/json");
+      });
+
+    it.each([
+      ["a cycle", (() => { const a: Record<string, unknown> = {};
+        a.self = a; return a; })()],
+      ["a BigInt", { amount: BigInt(1) }],
+      ["a function", () => undefined],
+    ])("rejects a body with %s with a TypeError, sending nothing",
+      async (_label, body) => {
+        await expect(caller.post("/x", body)).rejects
+          .toThrow("caller: body is not serialisable as JSON");
+        expect(upstream.hits).toHaveLength(0);
       });
 
     it("sends a Buffer as given", async () => {
@@ -102,6 +133,24 @@ describe("Caller", () => {
       await caller.post("/raw", '"quoted"');
       expect(upstream.hits[0].body).toBe('"quoted"');
     });
+
+    it.each(["post", "put", "patch"] as const)(
+      "%s without a body sends no body and no content type",
+      async (method) => {
+        await caller[method]("/things");
+        const hit = upstream.hits[0];
+        expect(hit.body).toBe("");
+        expect(hit.headers["content-type"]).toBeUndefined();
+        expect(hit.headers["content-length"]).toBe("0");
+      });
+
+    it("keeps a content type set per call on a call without a body",
+      async () => {
+        await caller.post("/things", undefined,
+          { headers: { "content-type": "application/json" } });
+        expect(upstream.hits[0].headers["content-type"])
+          .toBe("application/json");
+      });
 
     it("sends delete() without a body when none is given", async () => {
       await caller.delete("/things/1");
@@ -236,6 +285,22 @@ describe("Caller", () => {
       } finally {
         await stalled.close();
       }
+    });
+
+    it("leaves one synchronous request interceptor, its own", () => {
+      // axios-retry's request interceptor is ejected by the id it returns,
+      // so that calls stay on axios' synchronous path; if a new version
+      // stops returning that id, or returns another, this fails
+      const instance = axios.create();
+      const mine = instance.interceptors.request.use((config) => config);
+      new Caller(testOptions(upstream, { axios: instance }));
+
+      const { handlers } = instance.interceptors.request as unknown as {
+        handlers: Array<{ synchronous: boolean } | null> };
+      const live = handlers.filter((handler) => handler !== null);
+      expect(live).toHaveLength(2);
+      expect(handlers[mine]).not.toBeNull();
+      expect(live[1]?.synchronous).toBe(true);
     });
 
     it("runs request interceptors on every attempt", async () => {

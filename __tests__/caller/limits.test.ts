@@ -1,5 +1,6 @@
 import http from "node:http";
 import zlib from "node:zlib";
+import axios from "axios";
 import {
   Caller,
   CrossOriginRedirectError,
@@ -83,6 +84,34 @@ describe("Caller limits", () => {
         expect(error.message).toContain("over the limit of 1048576 bytes");
       });
 
+    it("fails a body that does not decompress, without retrying",
+      async () => {
+        upstream = await startUpstream((_req, res) => {
+          res.writeHead(200, { "content-encoding": "gzip" });
+          res.end("this is not gzip");
+        });
+        const caller = new Caller(testOptions(upstream));
+        const error = await rejectionOf(caller.get("/broken"));
+        expect(error).toMatchObject({ name: "NetworkError",
+          retriable: false, attempts: 1 });
+        expect(upstream.hits).toHaveLength(1);
+      });
+
+    it("is final on an instance using axios' fetch adapter too",
+      async () => {
+        // there axios enforces the limit, and only its message tells it
+        // from a retriable failure: this pins that message
+        upstream = await startUpstream((_req, res) =>
+          res.end(JSON.stringify("x".repeat(4096))));
+        const caller = new Caller(testOptions(upstream, {
+          axios: axios.create({ adapter: "fetch" }),
+          maxResponseBytes: 1024 }));
+        const error = await rejectionOf(caller.get("/x"));
+        expect(error).toBeInstanceOf(ResponseTooLargeError);
+        expect(error).toMatchObject({ attempts: 1 });
+        expect(upstream.hits).toHaveLength(1);
+      });
+
     it("accepts a body of exactly the limit", async () => {
       upstream = await startUpstream((_req, res) =>
         res.end(JSON.stringify("x".repeat(98))));
@@ -90,6 +119,16 @@ describe("Caller limits", () => {
         { maxResponseBytes: 100 }));
       await expect(caller.get("/x")).resolves.toHaveLength(98);
     });
+
+    it("refuses a small body one byte over the limit, arrived whole",
+      async () => {
+        upstream = await startUpstream((_req, res) =>
+          res.end(JSON.stringify("x".repeat(99))));
+        const caller = new Caller(testOptions(upstream,
+          { maxResponseBytes: 100 }));
+        await expect(caller.get("/x")).rejects
+          .toBeInstanceOf(ResponseTooLargeError);
+      });
 
     it("is disabled by Infinity", async () => {
       upstream = await startUpstream((_req, res) =>

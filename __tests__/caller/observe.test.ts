@@ -71,6 +71,15 @@ describe("Caller observability", () => {
   });
 
   describe("with logger", () => {
+    it("goes on retrying when the logger throws", async () => {
+      const broken = { warn: () => { throw new Error("log sink closed"); },
+        error: () => { throw new Error("log sink closed"); } };
+      const caller = new Caller(testOptions(upstream, { logger: broken,
+        onRetry: () => { throw new Error("hook broke"); } }));
+      await expect(caller.get("/x")).resolves.toEqual({});
+      expect(upstream.hits).toHaveLength(3);
+    });
+
     it("logs each retry at warn, without header values", async () => {
       const lines: string[] = [];
       const caller = new Caller(testOptions(upstream, {
@@ -99,6 +108,20 @@ describe("Caller observability", () => {
         expect(renderings(error)).not.toContain("sk_live");
         expect(renderings(error)).not.toContain("hidden");
       });
+
+    it("name the URL without the credentials of baseURL", async () => {
+      const base = upstream.url.replace("://", "://svc:pa55word@");
+      const lines: string[] = [];
+      const caller = new Caller(testOptions(upstream, { baseURL: base,
+        logger: memoryLogger(lines) }));
+      const error = await rejectionOf(caller.get("/always"));
+
+      expect(upstream.hits[0].headers.authorization)
+        .toBe(`Basic ${Buffer.from("svc:pa55word").toString("base64")}`);
+      expect(error).toMatchObject({ url: `${upstream.url}/always` });
+      expect(renderings(error)).not.toContain("pa55word");
+      expect(lines.join("")).not.toContain("pa55word");
+    });
 
     it("keep no header value in a timeout error's cause", async () => {
       const stalled = await startUpstream(() => undefined);

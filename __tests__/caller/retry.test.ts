@@ -262,6 +262,26 @@ describe("Caller retries", () => {
         expect(events[0].delay).toBe(50);
       });
 
+    it("waits the longest a timer keeps for a wait longer than that",
+      async () => {
+        // 35 days: a timer that long would fire after 1 ms instead
+        upstream = await flakyUpstream(1, 503, { "retry-after": "3000000" });
+        const events: RetryEvent[] = [];
+        const caller = new Caller(testOptions(upstream, {
+          maxRetryAfter: Infinity,
+          onRetry: (event) => void events.push(event) }));
+        const controller = new AbortController();
+        const call = rejectionOf(
+          caller.get("/x", {}, { signal: controller.signal }));
+        await upstream.waitForHits(1);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        controller.abort();
+
+        expect((await call).name).toBe("AbortError");
+        expect(events[0].delay).toBe(2 ** 31 - 1);
+        expect(upstream.hits).toHaveLength(1);
+      });
+
     it("falls back to the backoff for an invalid value", async () => {
       upstream = await flakyUpstream(1, 503, { "retry-after": "soon" });
       const events: RetryEvent[] = [];

@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -251,6 +252,28 @@ describe("integration-kit send", () => {
       );
       expect(result.code).toBe(0);
       expect(seen).toBe("r-42");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("stops quietly when the reader of its output goes away", async () => {
+    const server = await startServer((_req, res) => {
+      res.end("x".repeat(4 * 1024 * 1024));
+    });
+    try {
+      // as `| head -c 10` does: read one chunk, then close the pipe
+      const child = spawn(process.execPath, [bin, "send", server.url, bodyFile],
+        { env: { PATH: process.env.PATH, WEBHOOK_SECRET: SECRET } });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString("utf8");
+      });
+      child.stdout.once("data", () => child.stdout.destroy());
+      const [code] = (await once(child, "exit")) as [number | null];
+
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
     } finally {
       await server.close();
     }

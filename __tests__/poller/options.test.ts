@@ -4,7 +4,6 @@ import type { PollerOptions } from "../../lib";
 import {
   documentedDefaults,
   formatDefault,
-  readmeDefaults,
 } from "./support";
 
 const valid: PollerOptions = { interval: 100, fn: () => undefined };
@@ -71,7 +70,6 @@ describe("new Poller()", () => {
         .map(([key, value]) => [key, formatDefault(value, names)]));
 
       expect(actual).toEqual(documented);
-      expect(actual).toEqual(readmeDefaults("### The Poller"));
     });
 
     it("name the poller in its status", () => {

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { Poller, type PollerOptions } from "../../lib";
 import type { Logger } from "../../lib/logger";
 import type { PollerLock } from "../../lib/poller/lock";
@@ -166,24 +165,4 @@ export function useFakeClock(): void {
     jest.useRealTimers();
     jest.restoreAllMocks();
   });
-}
-
-/**
- * The default column of the first table under the README heading
- * `heading`, keyed by option, without backticks; `required` rows left out.
- */
-export function readmeDefaults(heading: string): Record<string, string> {
-  const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
-  const start = readme.indexOf(`\n${heading}\n`);
-  const lines = readme.slice(start).split("\n");
-  const first = lines.findIndex((line) => line.startsWith("| option |"));
-
-  const defaults: Record<string, string> = {};
-  for (const line of lines.slice(first + 2)) {
-    if (!line.startsWith("|")) break;
-    const [option = "", , value = ""] = line.split(" | ")
-      .map((cell) => cell.replace(/^\| /, "").replace(/`/g, "").trim());
-    if (value !== "required") defaults[option] = value;
-  }
-  return defaults;
 }

@@ -5,7 +5,6 @@ import type { GracefulShutdownOptions, ShutdownServer } from "../../lib";
 import {
   documentedDefaults,
   formatDefault,
-  readmeDefaults,
 } from "../poller/support";
 
 function attach(options: Record<string, unknown>): () => void {
@@ -66,7 +65,6 @@ describe("gracefulShutdown()", () => {
         .map(([key, value]) => [key, formatDefault(value, names)]));
 
       expect(actual).toEqual(documented);
-      expect(actual).toEqual(readmeDefaults("### Graceful shutdown"));
     });
 
     it("listen to SIGTERM and SIGINT", () => {

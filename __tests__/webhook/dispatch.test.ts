@@ -1,3 +1,4 @@
+import type { Response } from "express";
 import request from "supertest";
 
 import {
@@ -7,7 +8,7 @@ import {
   type WebhookDelivery,
   type WebhookHandlers,
 } from "../../lib/index";
-import { plainApp } from "./helpers/apps";
+import { expressFactories, hookPath, plainApp } from "./helpers/apps";
 import { captureLogger } from "./helpers/capture-logger";
 
 const secret = "dispatch-secret";
@@ -111,6 +112,35 @@ describe("webhook() handlers", () => {
     expect(res.body).toEqual({ queued: true });
   });
 
+  it("answers 200 when a status was set before the receiver ran", async () => {
+    const middleware = webhook({ secret }, { ping: () => undefined });
+    // as Koa does for every request it bridges to a Connect middleware
+    const listener = plainApp.create((req, res) => {
+      res.statusCode = 404;
+      middleware(req, res);
+    });
+
+    const res = await send(listener, "ping");
+
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("ok");
+  });
+
+  it("answers the status a handler set without ending the response", async () => {
+    const { listener } = app({
+      ping: async (_req, res) => {
+        res.statusCode = 202;
+        res.setHeader("x-queued", "yes");
+      },
+    });
+
+    const res = await send(listener, "ping");
+
+    expect(res.status).toBe(202);
+    expect(res.headers["x-queued"]).toBe("yes");
+    expect(res.text).toBe("");
+  });
+
   it.each([
     ["throws", () => {
       throw new Error("db password=hunter2 rejected");
@@ -146,6 +176,21 @@ describe("webhook() handlers", () => {
     });
 
     await expect(send(listener, "stream")).rejects.toThrow();
+  });
+});
+
+describe.each(expressFactories)("webhook() handlers in $name", (factory) => {
+  it("answers the status set with res.status()", async () => {
+    const listener = factory.create(webhook({ secret }, {
+      ping: (_req, res) => {
+        (res as Response).status(204);
+      },
+    }));
+
+    const res = await request(listener).post(hookPath)
+      .set(signWebhook({ secret }, body, { event: "ping" })).send(body);
+
+    expect(res.status).toBe(204);
   });
 });
 

@@ -145,4 +145,34 @@ describe("webhook() with a logger that throws", () => {
 
     expect([forged.status, failed.status, ok.status]).toEqual([401, 500, 200]);
   });
+
+  it("leaves no unhandled rejection when an async logger rejects", async () => {
+    const rejecting = {
+      warn: () => Promise.reject(new Error("log transport down")),
+      error: () => Promise.reject(new Error("log transport down")),
+    } as unknown as Logger;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const options = { secret, logger: rejecting };
+    const listener = plainApp.create(webhook(options, {
+      fail: () => {
+        throw new Error("handler failed");
+      },
+    }));
+
+    try {
+      const forged = await request(listener).post("/")
+        .set({ "x-hub-signature-256": "sha256=00" }).send(body);
+      const failed = await request(listener).post("/")
+        .set(signWebhook(options, body, { event: "fail" })).send(body);
+      // unhandled rejections are reported after the microtask queue drains
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect([forged.status, failed.status]).toEqual([401, 500]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
 });

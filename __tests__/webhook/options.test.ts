@@ -111,12 +111,4 @@ describe("documented defaults", () => {
         .toEqual([name, shown(value)]);
     }
   });
-
-  it("match the README's option table", () => {
-    const readme = readFileSync(path.join(root, "README.md"), "utf8");
-
-    for (const [name, value] of Object.entries(webhookDefaults)) {
-      expect(readme).toContain(`| \`${name}\` | \`${shown(value)}\``);
-    }
-  });
 });

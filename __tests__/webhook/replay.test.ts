@@ -97,12 +97,12 @@ describe("webhook() with replayStore", () => {
     const headers = signed("evt_dup");
 
     try {
-      const statuses = await Promise.all(Array.from({ length: 10 }, () =>
+      const statuses = await Promise.all(Array.from({ length: 50 }, () =>
         request(server.url).post("/").set(headers).send(body)
           .then((res) => res.status)));
 
       expect(calls).toBe(1);
-      expect(statuses.sort()).toEqual([200, ...Array(9).fill(409)]);
+      expect(statuses.sort()).toEqual([200, ...Array(49).fill(409)]);
     } finally {
       await server.close();
     }
@@ -138,6 +138,37 @@ describe("webhook() with replayStore", () => {
     const retry = await request(listener).post("/").set(headers).send(body);
 
     expect([first.status, retry.status]).toEqual([503, 202]);
+  });
+
+  it("accepts the retry of a delivery its handler set to 503", async () => {
+    let attempts = 0;
+    const { listener } = app((_req, res) => {
+      attempts += 1;
+      // the status alone, the receiver ending the response
+      if (attempts === 1) res.statusCode = 503;
+    });
+    const headers = signed("evt_unavailable");
+
+    const first = await request(listener).post("/").set(headers).send(body);
+    const retry = await request(listener).post("/").set(headers).send(body);
+    const replay = await request(listener).post("/").set(headers).send(body);
+
+    expect([first.status, retry.status, replay.status])
+      .toEqual([503, 200, 409]);
+    expect(attempts).toBe(2);
+  });
+
+  it("keeps the claim of a delivery answered 200 before its handler threw", async () => {
+    const { listener } = app((_req, res) => {
+      res.end("done");
+      throw new Error("audit log unavailable");
+    });
+    const headers = signed("evt_answered");
+
+    const first = await request(listener).post("/").set(headers).send(body);
+    const replay = await request(listener).post("/").set(headers).send(body);
+
+    expect([first.status, replay.status]).toEqual([200, 409]);
   });
 
   it("keys a delivery without an id by its signature", async () => {
@@ -189,6 +220,28 @@ describe("webhook() with replayStore", () => {
       obj: expect.objectContaining({ deliveryId: "evt_s" }),
     })]);
   });
+
+  it.each([false, true, undefined, 1])(
+    "answers 500 without calling the handler when a claim resolves %p",
+    async (result) => {
+      const store = {
+        claim: () => Promise.resolve(result),
+        release: () => Promise.resolve(),
+      } as unknown as ReplayStore;
+      let calls = 0;
+      const { listener, logger } = app(() => {
+        calls += 1;
+      }, { replayStore: store });
+
+      const res = await request(listener).post("/").set(signed("evt_b"))
+        .send(body);
+
+      expect(res.status).toBe(500);
+      expect(calls).toBe(0);
+      expect(logger.lines.map((line) => line.msg))
+        .toEqual(["webhook replay store failed"]);
+    },
+  );
 
   it("still answers 500 when releasing a failed delivery fails", async () => {
     const store: ReplayStore = {

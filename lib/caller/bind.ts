@@ -101,6 +101,14 @@ function bindRequest(
 /**
  * A Caller's view bound to one incoming request. Per-call signals and
  * headers still apply, over the request's.
+ *
+ * @example
+ * ```ts
+ * app.get("/balance", async (req, res) => {
+ *   // aborted if the client leaves; X-Request-Id forwarded
+ *   res.json(await billing.bind(req).get("/balance"));
+ * });
+ * ```
  */
 export class BoundCaller extends CallMethods {
   /** Aborts when the client disconnects before its response. */

@@ -33,7 +33,15 @@ export function encodeBody(body: RequestBody): EncodedBody | undefined {
     return { data: body, contentType: "text/plain; charset=utf-8" };
   }
 
-  const json = JSON.stringify(body);
+  // a cycle or a BigInt makes JSON.stringify throw; a function or a
+  // symbol makes it return undefined
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(body);
+  } catch (error) {
+    throw new TypeError("caller: body is not serialisable as JSON",
+      { cause: error });
+  }
   if (json === undefined) {
     throw new TypeError("caller: body is not serialisable as JSON");
   }
@@ -45,6 +53,13 @@ export function encodeBody(body: RequestBody): EncodedBody | undefined {
  * most servers read (axios' default writes `id[]=1&id[]=2`).
  */
 export function serializeParams(params: QueryParams): string {
+  // an untyped caller may pass a query string: Object.entries would spell
+  // it out character by character
+  if (typeof params !== "object" || params === null ||
+    Array.isArray(params)) {
+    throw new TypeError("caller: query parameters must be an object");
+  }
+
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     const values = Array.isArray(value) ? value : [value];

@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import axios, {
+  type AxiosAdapter,
+  type AxiosInstance,
+  type AxiosResponse,
+} from "axios";
 import { CallState, withState } from "./attempt";
+import { createReadingAdapter, usesHttpAdapter } from "./body-reader";
 import { BoundCaller, type BindOptions, type IncomingRequest } from "./bind";
 import {
   encodeBody,
@@ -34,6 +39,39 @@ const isSuccess = (status: number): boolean => status >= 200 && status < 300;
 const HEADER_VALUE = /^[^\r\n\0]+$/;
 
 /**
+ * Header values as axios takes them: `false` keeps a header axios would
+ * otherwise add from being sent at all.
+ */
+type CallHeaders = Record<string, string | false>;
+
+// axios gives a POST, PUT or PATCH without data the content type of a
+// form (`application/x-www-form-urlencoded`), which some upstreams then
+// try to parse; a call without a body sends no content type, unless the
+// static or per-call headers set one.
+const NO_CONTENT_TYPE = false;
+
+/** The config keys that decide how a call's response body is read. */
+interface BodyReading {
+  adapter?: AxiosAdapter;
+  responseType: "stream" | "text";
+  maxContentLength: number;
+}
+
+/**
+ * Through axios' http adapter, bodies are read by the Caller's own
+ * reader, which alone enforces `limit`. Another adapter gets text, cut by
+ * axios at maxContentLength (-1: none) if it supports it.
+ */
+function bodyReading(instance: AxiosInstance, limit: number): BodyReading {
+  if (usesHttpAdapter(instance)) {
+    return { adapter: createReadingAdapter(limit), responseType: "stream",
+      maxContentLength: -1 };
+  }
+  return { responseType: "text",
+    maxContentLength: Number.isFinite(limit) ? limit : -1 };
+}
+
+/**
  * `path` with `params` appended. Serialised here rather than by axios, so
  * that a bad parameter is a TypeError before any attempt, not a failed one.
  */
@@ -63,10 +101,12 @@ export class Caller extends CallMethods {
   private readonly baseURL: string;
   private readonly urls: CallURLResolver;
   private readonly guardRedirect: (options: object) => void;
-  /** axios' maxContentLength: the limit, or -1 for none. */
-  private readonly maxContentLength: number;
+  /** How response bodies are read; see bodyReading(). */
+  private readonly reading: BodyReading;
   /** Accept and the static headers, for calls that add none. */
   private readonly staticHeaders: Readonly<Record<string, string>>;
+  /** The same for a call without a body; see headersFor(). */
+  private readonly bodilessHeaders: Readonly<CallHeaders>;
 
   constructor(options: CallerOptions) {
     super();
@@ -74,10 +114,10 @@ export class Caller extends CallMethods {
     this.baseURL = baseHref(this.options.baseURL);
     this.urls = new CallURLResolver(this.options.baseURL);
     this.guardRedirect = createRedirectGuard(this.options.baseURL.origin);
-    this.maxContentLength = Number.isFinite(this.options.maxResponseBytes) ?
-      this.options.maxResponseBytes : -1;
     this.staticHeaders = Object.freeze({ accept: "application/json",
       ...this.options.headers });
+    this.bodilessHeaders = Object.freeze({ "content-type": NO_CONTENT_TYPE,
+      ...this.staticHeaders });
 
     const instance = this.options.axios ?? axios.create();
     if (claimedInstances.has(instance)) {
@@ -87,6 +127,7 @@ export class Caller extends CallMethods {
     claimedInstances.add(instance);
     this.axios = instance;
     installAttemptHooks(instance, this.options);
+    this.reading = bodyReading(instance, this.options.maxResponseBytes);
   }
 
   /**
@@ -144,11 +185,12 @@ export class Caller extends CallMethods {
       allowAbsoluteUrls: false,
       data: body?.data,
       headers,
-      signal: options.signal,
-      maxContentLength: this.maxContentLength,
+      // no signal: each attempt gets its own (see hooks.ts)
+      adapter: this.reading.adapter,
+      responseType: this.reading.responseType,
+      maxContentLength: this.reading.maxContentLength,
       beforeRedirect: this.guardRedirect,
       validateStatus: isSuccess,
-      responseType: "text" as const,
       transformRequest: passThrough,
       transformResponse: passThrough,
     }, state);
@@ -189,15 +231,17 @@ export class Caller extends CallMethods {
     method: CallMethod,
     body: EncodedBody | undefined,
     options: CallOptions,
-  ): Readonly<Record<string, string>> {
+  ): Readonly<CallHeaders> {
     const key = this.idempotencyKeyFor(method, options.idempotencyKey);
+    const base = body !== undefined || method === "GET" ?
+      this.staticHeaders : this.bodilessHeaders;
     if (body === undefined && options.headers === undefined &&
       key === undefined) {
       // axios copies headers into its own object: sharing these is safe
-      return this.staticHeaders;
+      return base;
     }
 
-    const headers: Record<string, string> = { ...this.staticHeaders };
+    const headers: CallHeaders = { ...base };
     if (body !== undefined) headers["content-type"] = body.contentType;
     if (options.headers !== undefined) {
       Object.assign(headers,

@@ -28,7 +28,13 @@ function excerpt(text: string): string {
   return `${line.slice(0, EXCERPT_LENGTH)}...`;
 }
 
-/** The base of every error a Caller throws, for one `instanceof` check. */
+/**
+ * The base of every error a Caller rejects with after an attempt, for one
+ * `instanceof` check. Two rejections are not ones: an aborted call's,
+ * which is the signal's own reason, and the TypeError of an invalid
+ * argument (a path outside baseURL, a bad query value), thrown before any
+ * attempt.
+ */
 export class CallerError extends IntegrationKitError {
   readonly method: string;
   readonly url: string;
@@ -49,7 +55,21 @@ export class CallerError extends IntegrationKitError {
   }
 }
 
-/** A final response outside 2xx, after any retries. */
+/**
+ * A final response outside 2xx, after any retries.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await billing.post("/refunds", refund);
+ * } catch (err) {
+ *   if (err instanceof HTTPStatusError && err.statusCode === 409) {
+ *     return err.body;       // the parsed JSON the upstream sent
+ *   }
+ *   throw err;
+ * }
+ * ```
+ */
 export class HTTPStatusError extends CallerError {
   readonly statusCode: number;
   readonly statusText: string;

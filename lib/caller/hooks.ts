@@ -1,12 +1,17 @@
-import axios, {
+import {
   type AxiosError,
   type AxiosInstance,
   type InternalAxiosRequestConfig,
 } from "axios";
 import axiosRetry from "axios-retry";
 import { CallState, stateOf, withState } from "./attempt";
+import { usesHttpAdapter } from "./body-reader";
 import { DeadlineQueue } from "./deadlines";
-import type { NormalizedCallerOptions, RetryEvent } from "./options";
+import {
+  MAX_TIMER_DELAY,
+  type NormalizedCallerOptions,
+  type RetryEvent,
+} from "./options";
 import { classifyFailure } from "./retry";
 
 // What runs around each attempt of a call: the interceptors that give it a
@@ -19,6 +24,33 @@ export function installAttemptHooks(
   options: NormalizedCallerOptions,
 ): void {
   new AttemptHooks(instance, options).install();
+}
+
+/**
+ * Waits for `pending` (what an onRetry hook returned), but no longer than
+ * until `signal` aborts: axios-retry awaits the hook before it looks at
+ * the signal, and a slow hook must not hold an aborted call open.
+ */
+function untilAborted(
+  pending: void | Promise<void>,
+  signal: AbortSignal | undefined,
+): void | Promise<void> {
+  const isThenable = typeof (pending as Promise<void> | undefined)?.then ===
+    "function";
+  if (signal === undefined || !isThenable) return pending;
+
+  return new Promise<void>((resolve, reject) => {
+    const settle = (): void => {
+      signal.removeEventListener("abort", settle);
+      resolve();
+    };
+    signal.addEventListener("abort", settle);
+    if (signal.aborted) settle();
+    Promise.resolve(pending).then(settle, (error: unknown) => {
+      signal.removeEventListener("abort", settle);
+      reject(error);
+    });
+  });
 }
 
 class AttemptHooks {
@@ -34,8 +66,7 @@ class AttemptHooks {
     this.deadlines = options.timeout > 0 ?
       new DeadlineQueue(options.timeout) : undefined;
 
-    this.needsNativeSignal = axios.getAdapter(instance.defaults.adapter) !==
-      axios.getAdapter("http");
+    this.needsNativeSignal = !usesHttpAdapter(instance);
     if (this.needsNativeSignal) {
       // the size limit is enforced while streaming, and redirects are
       // checked before they are followed, by axios' http adapter only
@@ -80,6 +111,8 @@ class AttemptHooks {
     // validateResponse (unused); its response interceptor sets up its own
     // state. Ejected, it no longer forces every call down axios'
     // asynchronous interceptor path.
+    // note: this relies on axios-retry returning that id; a test fails if
+    // the interceptor is ever left in place or the wrong one is ejected
     instance.interceptors.request.eject(requestInterceptorId);
   }
 
@@ -134,8 +167,12 @@ class AttemptHooks {
       throw new TypeError(`caller: backoff(${retry}) must return a finite ` +
         "number of milliseconds >= 0");
     }
-    if (state !== undefined) state.nextDelay = delay;
-    return delay;
+
+    // note: a wait past what a timer keeps (about 24.8 days) is cut to it;
+    // a Retry-After that long only passes with maxRetryAfter: Infinity
+    const wait = Math.min(delay, MAX_TIMER_DELAY);
+    if (state !== undefined) state.nextDelay = wait;
+    return wait;
   }
 
   private async reportRetry(error: AxiosError): Promise<void> {
@@ -154,7 +191,7 @@ class AttemptHooks {
 
     if (this.options.onRetry === undefined) return;
     try {
-      await this.options.onRetry(event);
+      await untilAborted(this.options.onRetry(event), state.signal);
     } catch (hookError) {
       this.options.logger.error(
         { err: hookError, method: event.method, url: event.url },

@@ -19,13 +19,14 @@ const PLAIN_PATH = /^[A-Za-z0-9\-_~/!$&'()*+,;=:@]*$/;
  */
 export class CallURLResolver {
   private readonly base: URL;
-  private readonly href: string;
+  /** The base without credentials: a URL that names a call is logged. */
+  private readonly nameBase: string;
   private readonly basePath: string;
 
   constructor(base: URL) {
     this.base = base;
-    this.href = baseHref(base);
     this.basePath = base.pathname === "/" ? "" : base.pathname;
+    this.nameBase = `${base.origin}${this.basePath}`;
   }
 
   /**
@@ -38,8 +39,8 @@ export class CallURLResolver {
       throw new TypeError("caller: path must be a string");
     }
 
-    const joined = path === "" ? this.href :
-      `${this.href}/${path.replace(/^\/+/, "")}`;
+    const joined = path === "" ? this.nameBase :
+      `${this.nameBase}/${path.replace(/^\/+/, "")}`;
     if (PLAIN_PATH.test(path)) return joined;
 
     let resolved: URL;
@@ -119,9 +120,11 @@ export function findRefusedRedirect(
 }
 
 /**
- * Whether axios cut a response at `maxContentLength`. axios reports it
- * with `ERR_BAD_RESPONSE`, the code it also uses for a 5xx and for a body
- * cut mid-stream (both retriable), so only the message sets it apart.
+ * Whether axios cut a response at `maxContentLength`, for instances on
+ * another adapter than http (the Caller counts bytes itself on http).
+ * axios reports it with `ERR_BAD_RESPONSE`, the code it also uses for a
+ * 5xx and for a body cut mid-stream (both retriable), so only the message
+ * sets it apart.
  * note: a test pins this message; if axios rewords it, that test fails
  * rather than the limit being retried silently.
  */

@@ -1,5 +1,5 @@
 import type { AxiosInstance } from "axios";
-import { defaultLogger, type Logger } from "../logger";
+import { defaultLogger, guardLogger, type Logger } from "../logger";
 import {
   checkFunction,
   checkLogger,
@@ -40,7 +40,8 @@ export interface CallerOptions {
   baseURL?: string;
   /**
    * Deadline of each attempt in milliseconds, from its start to the last
-   * byte of the response; `0` disables it.
+   * byte of the response; `0` disables it. At most 2^31 - 1 (a timer's
+   * limit).
    * @default 10_000
    */
   timeout?: number;
@@ -102,8 +103,12 @@ export interface CallerOptions {
 /** Options of a single call. */
 export interface CallOptions {
   /**
-   * Aborting it stops the call at once, backoff waits included; the call
-   * rejects with the signal's reason.
+   * Aborting it stops the call at once, backoff waits included, and no
+   * further attempt starts. The call rejects with the signal's reason as
+   * it is (`error === signal.reason`; an `AbortError` unless a reason was
+   * given), not wrapped: it is the one rejection without an `attempts`
+   * count, since the reason belongs to the caller and may be shared by
+   * many calls. `onRetry` and the logger have seen each retry before it.
    * @default undefined
    */
   signal?: AbortSignal;
@@ -211,6 +216,20 @@ function normalizeBaseURL(value: unknown, axios?: AxiosInstance): URL {
   return url;
 }
 
+/**
+ * The longest delay a Node timer keeps: a longer one fires after 1 ms,
+ * which would turn a long wait into none.
+ */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+function checkTimeout(value: unknown): number {
+  const timeout = checkNumber(SCOPE, "timeout", value);
+  if (timeout > MAX_TIMER_DELAY) {
+    invalidOption(SCOPE, "timeout", `at most ${MAX_TIMER_DELAY} ms`);
+  }
+  return timeout;
+}
+
 function isAxiosInstance(value: unknown): value is AxiosInstance {
   if (typeof value !== "function") return false;
   const candidate = value as Partial<AxiosInstance>;
@@ -237,7 +256,7 @@ export function normalizeOptions(
 
   return {
     baseURL: normalizeBaseURL(merged.baseURL, axios),
-    timeout: checkNumber(SCOPE, "timeout", merged.timeout),
+    timeout: checkTimeout(merged.timeout),
     maxRetry: checkNumber(SCOPE, "maxRetry", merged.maxRetry,
       { integer: true }),
     headers: normalizeHeaders(SCOPE, "headers", merged.headers),
@@ -250,7 +269,9 @@ export function normalizeOptions(
     idempotencyKey: merged.idempotencyKey,
     onRetry: merged.onRetry === undefined ? undefined :
       checkFunction(SCOPE, "onRetry", merged.onRetry),
-    logger: checkLogger(SCOPE, options.logger, CALLER_DEFAULTS.logger),
+    // a logger that throws must not turn a retry into a failed call
+    logger: guardLogger(
+      checkLogger(SCOPE, options.logger, CALLER_DEFAULTS.logger)),
     axios,
   };
 }

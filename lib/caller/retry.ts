@@ -1,5 +1,6 @@
 import { isAxiosError } from "axios";
 import type { CallState, Failure } from "./attempt";
+import { isBodyOverLimit } from "./body-reader";
 import { findRefusedRedirect, isOverSizeError } from "./limits";
 
 // The retry rules, in one place: which failures are retried, how long to
@@ -42,6 +43,14 @@ export function equalJitterBackoff(
  * Parses a Retry-After value (RFC 9110 section 10.2.3): delay-seconds or
  * an HTTP-date. Returns milliseconds from `now` (0 for a date in the past),
  * or `undefined` when the value is neither.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter("120");                             // 120_000
+ * parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT",
+ *   Date.parse("2026-01-01T00:00:00Z"));              // 30_000
+ * parseRetryAfter("soon");                            // undefined
+ * ```
  */
 export function parseRetryAfter(
   value: unknown,
@@ -95,7 +104,7 @@ export function classifyFailure(
     const reason = "cross-origin redirect refused";
     return { kind: "redirect", retriable: false, reason };
   }
-  if (isOverSizeError(error)) {
+  if (isBodyOverLimit(error) || isOverSizeError(error)) {
     return { kind: "too-large", retriable: false, reason: "body too large" };
   }
 

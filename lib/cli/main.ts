@@ -43,6 +43,12 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
 }
 
 if (require.main === module) {
+  // a reader that stops early (`| head -1`) closes the pipe: that is the
+  // reader's choice, not a failure worth a stack trace
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   const io: CommandIO = {
     stdin: process.stdin,
     stdout: process.stdout,

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { guardLogger } from "../guard-logger";
+import { guardLogger } from "../logger";
 import type { Logger } from "../logger";
 import {
   PollerStateError,

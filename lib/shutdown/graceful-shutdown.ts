@@ -1,7 +1,6 @@
 import { setMaxListeners } from "node:events";
-import { guardLogger } from "../guard-logger";
 import { setLongTimeout } from "../long-timeout";
-import type { Logger } from "../logger";
+import { guardLogger, type Logger } from "../logger";
 import { CleanupHooks, type CleanupHook } from "./cleanup";
 import {
   checkServer,

@@ -70,20 +70,24 @@ export class WebhookBodyError extends IntegrationKitError {
   }
 }
 
+/** The replay store operations the receiver calls. */
+export type ReplayStoreOperation = "claim" | "commit" | "release";
+
 /**
- * The replay store rejected a claim or a release. The receiver answers 500
- * without calling the handler (a claim) or only logs it (a release); the
- * store's own error is kept as `cause`.
+ * The replay store rejected a claim, a commit or a release. The receiver
+ * answers 500 without calling the handler (a claim) or only logs it (a
+ * commit or a release: the handler has run); the store's own error is
+ * kept as `cause`.
  */
 export class WebhookReplayStoreError extends IntegrationKitError {
-  /** `"claim"` or `"release"`: the store operation that failed. */
-  readonly operation: "claim" | "release";
+  /** The store operation that failed. */
+  readonly operation: ReplayStoreOperation;
 
   /** The id of the delivery concerned, when it has one. */
   readonly deliveryId: string | undefined;
 
   constructor(
-    operation: "claim" | "release",
+    operation: ReplayStoreOperation,
     deliveryId: string | undefined,
     options?: { cause?: unknown },
   ) {

@@ -15,8 +15,9 @@ export interface WebhookDelivery {
 /**
  * Handles one verified delivery; `body` is its exact raw bytes. Answering
  * is optional: when the handler returns (or its promise resolves) without
- * having started a response, the receiver answers 200. A throw or a
- * rejection is answered 500 and logged.
+ * having started a response, the receiver answers 200, or the status the
+ * handler set (`res.statusCode = 202`). A throw or a rejection is answered
+ * 500 and logged.
  */
 export type WebhookHandler<
   Req extends IncomingMessage = IncomingMessage,

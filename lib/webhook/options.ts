@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { KeyObject } from "node:crypto";
 
-import { defaultLogger, type Logger } from "../logger";
+import { defaultLogger, guardLogger, type Logger } from "../logger";
 import { checkFunction, checkLogger, checkNumber, invalidOption } from
   "../validate";
 import {
@@ -11,7 +11,6 @@ import {
   type WebhookPresetName,
 } from "./presets";
 import type { ReplayStore } from "./replay-store";
-import { safeLogger } from "./safe-logger";
 import { normalizeKeys } from "./secret";
 
 const scope = "webhook";
@@ -69,6 +68,12 @@ export interface WebhookOptions {
   /**
    * The header holding the delivery id, the key of replay protection. A
    * delivery without one is keyed by its verified signature.
+   *
+   * note: the default scheme, `github` and `shopify` sign the body alone,
+   * not this header, so the id is only as honest as its sender: replay
+   * protection stops the provider's own retries of a delivery, but not a
+   * captured delivery sent again under a new id. A signed timestamp
+   * (`timestampHeaderKey`) bounds such a resend to `timestampTolerance`.
    * @default "x-webhook-id"
    */
   idHeader?: string;
@@ -298,6 +303,8 @@ export function normalizeOptions(options: WebhookOptions): ReceiverConfig {
     replayStore: checkReplayStore(options.replayStore),
     replayCheck: options.replayCheck === undefined ? undefined
       : checkFunction(scope, "replayCheck", options.replayCheck),
-    logger: safeLogger(checkLogger(scope, options.logger, defaults.logger)),
+    // a logger that throws must not change a response or, from a detached
+    // request promise, crash the process
+    logger: guardLogger(checkLogger(scope, options.logger, defaults.logger)),
   };
 }

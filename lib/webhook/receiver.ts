@@ -20,11 +20,12 @@ import { normalizeOptions, type ReceiverConfig, type WebhookOptions } from
   "./options";
 import {
   claimDelivery,
+  commitClaim,
   passesReplayCheck,
   releaseClaim,
   type Claim,
 } from "./replay-guard";
-import { respond } from "./respond";
+import { answerForHandler, respond } from "./respond";
 import {
   verifyDelivery,
   type VerifiedDelivery,
@@ -215,6 +216,10 @@ export class WebhookReceiver {
     delivery: WebhookDelivery,
     claim: Claim | undefined,
   ): void {
+    // the status a handler leaves set is its answer: start from Node's 200
+    // whatever ran before (Koa, through koa-connect, starts at 404)
+    res.statusCode = 200;
+
     let result: unknown;
     try {
       result = handler(req, res, body, delivery);
@@ -238,14 +243,18 @@ export class WebhookReceiver {
     delivery: WebhookDelivery,
     claim: Claim | undefined,
   ): Promise<void> | void {
-    if (!res.headersSent) {
-      respond(res, 200);
-      return;
-    }
-    // a handler that answered 5xx itself asks for a retry too
+    // a handler that answered 5xx (or set it) asks for a retry, as a throw
+    // does: the claim is released before the answer, for the retry to pass
     if (res.statusCode >= 500) {
-      return releaseClaim(this.#config, claim, delivery);
+      return releaseClaim(this.#config, claim, delivery)
+        .then(() => answerForHandler(res));
     }
+
+    // handled: keep the claim for the store's full TTL; committed before
+    // the answer, so that a duplicate racing the answer is still refused
+    const committed = commitClaim(this.#config, claim, delivery);
+    if (committed === undefined) return answerForHandler(res);
+    return committed.then(() => answerForHandler(res));
   }
 
   async #handlerFailed(
@@ -254,8 +263,15 @@ export class WebhookReceiver {
     claim: Claim | undefined,
     err: unknown,
   ): Promise<void> {
-    // the provider retries a failed delivery: free its id for the retry
-    await releaseClaim(this.#config, claim, delivery);
+    // the provider retries a failed delivery: free its id for the retry.
+    // A success the handler answered in full before failing is committed
+    // instead: the provider will not retry it, and a replay must not
+    // repeat it.
+    if (res.writableEnded && res.statusCode < 500) {
+      await commitClaim(this.#config, claim, delivery);
+    } else {
+      await releaseClaim(this.#config, claim, delivery);
+    }
     this.#config.logger.error(
       { err, event: delivery.event, deliveryId: delivery.id },
       "webhook handler failed",

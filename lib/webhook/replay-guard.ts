@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { WebhookReplayError, WebhookReplayStoreError } from "./errors";
 import type { WebhookDelivery } from "./handlers";
 import type { ReceiverConfig } from "./options";
+import type { ReplayStore } from "./replay-store";
 import { respond } from "./respond";
 import type { VerifiedDelivery } from "./verify";
 
@@ -68,6 +69,11 @@ export async function claimDelivery(
   let token: string | null;
   try {
     token = await replayStore.claim(key);
+    // a store written in JavaScript may resolve `false` for a replay: run
+    // as a claim, it would let duplicates through, so it is a failure
+    if (token !== null && typeof token !== "string") {
+      throw new TypeError("claim() resolved neither a token nor null");
+    }
   } catch (cause) {
     const err = new WebhookReplayStoreError("claim", delivery.id, {
       cause,
@@ -108,5 +114,40 @@ export async function releaseClaim(
     });
     logger.warn({ err, deliveryId: delivery.id },
       "webhook replay claim not released");
+  }
+}
+
+/**
+ * Keeps a claim for the store's full TTL once its handler has succeeded,
+ * for stores that hold fresh claims briefly ({@link ReplayStore.commit}).
+ * Never rejects: the delivery has been handled, so a store that cannot
+ * commit is logged and the answer stands. Returns `undefined`, not a
+ * promise, when there is nothing to commit, so that the common path stays
+ * synchronous.
+ */
+export function commitClaim(
+  config: ReceiverConfig,
+  claim: Claim | undefined,
+  delivery: WebhookDelivery,
+): Promise<void> | undefined {
+  const { replayStore } = config;
+  if (claim === undefined || replayStore?.commit === undefined) return;
+  return commit(config, replayStore.commit.bind(replayStore), claim, delivery);
+}
+
+async function commit(
+  config: ReceiverConfig,
+  commitClaimed: (id: string, token: string) => Promise<void>,
+  claim: Claim,
+  delivery: WebhookDelivery,
+): Promise<void> {
+  try {
+    await commitClaimed(claim.key, claim.token);
+  } catch (cause) {
+    const err = new WebhookReplayStoreError("commit", delivery.id, {
+      cause,
+    });
+    config.logger.warn({ err, deliveryId: delivery.id },
+      "webhook replay claim not committed");
   }
 }

@@ -2,12 +2,18 @@
  * Where a webhook receiver records the deliveries it has accepted, so that a
  * replayed delivery is refused with 409. A store is shared by every request
  * of a receiver (and, for a shared store such as Redis, by every replica), so
- * both operations must be atomic.
+ * every operation must be atomic.
  *
  * The receiver claims a delivery's id once its signature and timestamp have
  * passed, keeps the claim when the handler succeeds (the store forgets it
  * after its own TTL), and releases it when the handler fails, so that the
  * provider's retry of that delivery is processed rather than refused.
+ *
+ * A store shared between processes should also implement
+ * {@link ReplayStore.commit}: it then holds a fresh claim only briefly, so
+ * that a process that dies in the middle of a handler (and so never
+ * releases) blocks the provider's retries for minutes, not for the whole
+ * TTL.
  */
 export interface ReplayStore {
   /**
@@ -25,4 +31,13 @@ export interface ReplayStore {
    * claim.
    */
   release(id: string, token: string): Promise<void>;
+
+  /**
+   * Optional. Called once the handler has succeeded: keeps the claim taken
+   * with `token` for the store's full TTL. A store that has `commit` may
+   * hold a claim that is not yet committed for a shorter time. Must leave
+   * the id alone when it is held under another token. A rejection is
+   * logged; the delivery has been handled, so its answer does not change.
+   */
+  commit?(id: string, token: string): Promise<void>;
 }

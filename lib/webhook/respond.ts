@@ -38,3 +38,17 @@ export function respond(
   // and sets Content-Length itself, where a Buffer costs a second write
   res.end(texts[status]);
 }
+
+/**
+ * Ends the response of a handler that returned without ending it. A
+ * handler that left the status alone gets the receiver's 200; one that set
+ * a status (`res.statusCode = 202`) gets that status, with the headers it
+ * set and no body, since that status is clearly its answer. Does nothing
+ * when the response has already started.
+ */
+export function answerForHandler(res: ServerResponse): void {
+  if (res.headersSent || res.writableEnded) return;
+
+  if (res.statusCode === 200) respond(res, 200);
+  else res.end();
+}

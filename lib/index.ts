@@ -100,6 +100,7 @@ export type { CleanupHook } from "./shutdown/cleanup";
 export type { ShutdownServer } from "./shutdown/connections";
 export type { ShutdownTask, Stoppable } from "./shutdown/tasks";
 export { ShutdownError, ShutdownTimeoutError } from "./shutdown/errors";
+export type { ShutdownPhase } from "./shutdown/errors";
 
 // redis
 export type { RedisClient } from "./redis/client";

@@ -90,16 +90,19 @@ const levels: readonly Level[] = ["error", "warn", "info", "debug"];
  * async logger's rejection is dropped too, as an unhandled rejection would
  * end the process. Each method is called on the logger itself, as pino's
  * need; levels the logger lacks stay absent.
+ *
+ * Each call looks the method up afresh: pino swaps an instance's level
+ * methods when its `level` changes at runtime, so a method taken once
+ * would keep logging (or dropping) at the level of the first day.
  */
 export function guardLogger(logger: Logger): Logger {
   const guarded: Partial<Record<Level, Logger["error"]>> = {};
   for (const level of levels) {
-    const write = logger[level];
-    if (typeof write !== "function") continue;
+    if (typeof logger[level] !== "function") continue;
 
     guarded[level] = (obj, msg) => {
       try {
-        const result: unknown = write.call(logger, obj, msg);
+        const result: unknown = logger[level]?.(obj, msg);
         const then = (result as { then?: unknown } | null)?.then;
         if (typeof then === "function") {
           (result as PromiseLike<unknown>).then(undefined, ignoreRejection);

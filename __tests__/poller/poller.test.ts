@@ -1,4 +1,6 @@
 import { getEventListeners } from "node:events";
+import { Writable } from "node:stream";
+import pino from "pino";
 import {
   Poller,
   PollerStateError,
@@ -66,6 +68,32 @@ describe("Poller", () => {
 
       await jest.advanceTimersByTimeAsync(300);
       expect(poller.status.failures).toBe(3);
+
+      await poller.stop();
+      await done;
+    });
+  });
+
+  describe("with a pino logger", () => {
+    it("follows a change of its level at runtime", async () => {
+      const written: Array<{ msg: string }> = [];
+      const stream = new Writable({
+        write(chunk, _encoding, callback) {
+          written.push(JSON.parse(String(chunk)) as { msg: string });
+          callback();
+        },
+      });
+      const logger = pino({ level: "fatal" }, stream);
+      const poller = new Poller({
+        interval: 100, logger, fn: () => { throw new Error("boom"); },
+      });
+      const done = poller.start();
+
+      await jest.advanceTimersByTimeAsync(100);
+      expect(written).toEqual([]);
+      logger.level = "error";
+      await jest.advanceTimersByTimeAsync(100);
+      expect(written.map((line) => line.msg)).toEqual(["poller tick failed"]);
 
       await poller.stop();
       await done;
@@ -250,6 +278,25 @@ describe("Poller", () => {
       await poller.stop();
       await done;
     });
+
+    it("logs an async onTick that rejects, leaving nothing unhandled",
+      async () => {
+        const { poller, lines, begin } = recordingPoller({
+          onTick: async () => { throw new Error("metrics down"); },
+        });
+        const done = begin();
+
+        await jest.advanceTimersByTimeAsync(100);
+        expect(poller.status.ticks).toBe(1);
+        expect(lines).toEqual([expect.objectContaining({
+          level: "warn",
+          msg: "poller onTick failed",
+          obj: expect.objectContaining({ name: "sync" }),
+        })]);
+
+        await poller.stop();
+        await done;
+      });
   });
 
   describe("status", () => {

@@ -8,6 +8,11 @@ import {
 
 // Time is the subject of these tests: fake timers (performance.now() and
 // Date included) make every tick start exactly checkable.
+//
+// An overdue tick waits for one turn of the event loop (setImmediate)
+// before it starts, so that a slow tick cannot starve the process; fake
+// timers count an immediate set while they fire timers as 1 ms, hence the
+// +1 on the starts of overdue ticks below.
 useFakeClock();
 
 describe("Poller", () => {
@@ -58,7 +63,7 @@ describe("Poller", () => {
       await jest.advanceTimersByTimeAsync(1_000);
       expect(most).toBe(1);
       // each tick overruns, so the next starts as soon as it ends
-      expect(starts).toEqual([100, 350, 600, 850]);
+      expect(starts).toEqual([100, 350 + 1, 600 + 2, 850 + 3]);
 
       await stopAndSettle(poller);
       await done;
@@ -73,7 +78,7 @@ describe("Poller", () => {
 
       await jest.advanceTimersByTimeAsync(450);
       // slot 100 overran into 200: one tick at 250, then slot 300, 400
-      expect(starts).toEqual([0, 250, 300, 400]);
+      expect(starts).toEqual([0, 250 + 1, 300, 400]);
       expect(poller.status.missed).toBe(1);
 
       await poller.stop();
@@ -177,6 +182,29 @@ describe("Poller", () => {
       await done;
     });
 
+    it("does not abort at once for a timeout beyond the timer limit",
+      async () => {
+        let aborted = false;
+        const { poller, begin } = recordingPoller({
+          interval: 5_000,
+          runOnStart: true,
+          timeout: 3_000_000_000, // about 35 days
+          fn: async (signal) => {
+            await sleep(1_000);
+            aborted = signal.aborted;
+          },
+        });
+        const done = begin();
+
+        await jest.advanceTimersByTimeAsync(1_000);
+        expect(poller.status).toMatchObject({ ticks: 1, failures: 0 });
+        expect(poller.status.lastSuccessAt).toBeInstanceOf(Date);
+        expect(aborted).toBe(false);
+
+        await poller.stop();
+        await done;
+      });
+
     it("waits for an fn ignoring its signal; counts it failed", async () => {
       const { poller, starts, begin } = recordingPoller({
         timeout: 50,
@@ -186,7 +214,7 @@ describe("Poller", () => {
 
       await jest.advanceTimersByTimeAsync(300);
       // the late tick is waited for: no second tick overlaps it
-      expect(starts).toEqual([100, 280]);
+      expect(starts).toEqual([100, 280 + 1]);
       const error = poller.status.lastError as PollerTimeoutError;
       expect(error).toBeInstanceOf(PollerTimeoutError);
       expect(error).toMatchObject({

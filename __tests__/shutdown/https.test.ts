@@ -3,7 +3,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { gracefulShutdown, silentLogger } from "../../lib";
-import { deferred, sleep } from "../poller/support";
+import { deferred } from "../poller/support";
 import { closed, get } from "./support";
 
 // A self-signed certificate for 127.0.0.1, made for these tests only.
@@ -16,8 +16,10 @@ describe("gracefulShutdown()", () => {
     it("closes idle connections and answers in-flight ones with close",
       async () => {
         const release = deferred();
+        const arrived = deferred();
         const server = https.createServer({ key, cert }, (req, res) => {
           if (req.url === "/slow") {
+            arrived.resolve();
             void release.promise.then(() => res.end("slow done"));
             return;
           }
@@ -39,7 +41,7 @@ describe("gracefulShutdown()", () => {
 
         const idle = await get(`${url}/`, agent());
         const slow = get(`${url}/slow`, agent());
-        await sleep(50);
+        await arrived.promise;
         const ending = shutdown.begin();
         await closed(idle.socket);
 

@@ -21,6 +21,8 @@ describe("gracefulShutdown()", () => {
     it.each([
       ["timeout", 0, "a finite number above 0 (or Infinity)"],
       ["timeout", "10s", "a finite number above 0 (or Infinity)"],
+      ["cleanupTimeout", 0, "a finite number above 0 (or Infinity)"],
+      ["cleanupTimeout", "5s", "a finite number above 0 (or Infinity)"],
       ["closeDelay", -1, "a finite number >= 0"],
       ["closeDelay", 20_000, "below timeout"],
       ["signals", "SIGTERM", signalRule()],

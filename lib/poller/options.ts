@@ -68,8 +68,9 @@ export interface PollerOptions {
   lock?: PollerLock;
 
   /**
-   * Called after every tick with how it ended, for metrics. It runs
-   * synchronously; an error it throws is logged and ignored.
+   * Called after every tick with how it ended, for metrics. It is not
+   * awaited; an error it throws (or a promise it returns rejecting with)
+   * is logged and ignored.
    * @default undefined
    * @example
    * onTick: ({ outcome, duration }) =>

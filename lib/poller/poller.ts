@@ -228,6 +228,9 @@ export class Poller {
     return new PollerTimeoutError(this.name, this.#options.timeout, cause);
   }
 
+  // note: acquire() takes no signal, so a stop waits for the acquire in
+  // flight; a lock store that hangs holds the shutdown up to its timeout.
+  // Lifting it needs an acquire(signal) in PollerLock
   async #acquireLock(): Promise<LockResult | undefined> {
     const { lock } = this.#options;
     if (!lock) return undefined;
@@ -276,15 +279,24 @@ export class Poller {
     const tick = { name: this.name, ...result };
     this.#status.record(tick);
 
+    const onFailure = (error: unknown): void => this.#log("warn",
+      { err: error, name: this.name }, "poller onTick failed");
     try {
-      this.#options.onTick?.(tick);
+      const returned: unknown = this.#options.onTick?.(tick);
+      // an async onTick is not awaited, but its rejection must not go
+      // unhandled and take the process down
+      if (isThenable(returned)) returned.then(undefined, onFailure);
     } catch (error) {
-      this.#log("warn", { err: error, name: this.name },
-        "poller onTick failed");
+      onFailure(error);
     }
   }
 
   #log(level: keyof Logger, obj: object, msg: string): void {
     this.#logger[level]?.(obj, msg);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as Partial<PromiseLike<unknown>> | null)?.then ===
+    "function";
 }

@@ -1,3 +1,5 @@
+import { setLongTimeout } from "../long-timeout";
+
 /** Why a tick's signal aborted, when it did. */
 export type TickAbortCause = "stop" | "lock" | "timeout";
 
@@ -33,12 +35,11 @@ export class TickSignal {
     this.#follow(sources.stop, "stop");
     if (sources.lock) this.#follow(sources.lock, "lock");
 
-    if (Number.isFinite(sources.timeout) && !this.signal.aborted) {
-      const timer = setTimeout(() => {
+    if (!this.signal.aborted) {
+      this.#cleanups.push(setLongTimeout(() => {
         sources.onTimeout?.();
         this.#abort("timeout", sources.timeoutReason());
-      }, sources.timeout);
-      this.#cleanups.push(() => clearTimeout(timer));
+      }, sources.timeout));
     }
   }
 

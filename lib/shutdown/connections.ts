@@ -40,9 +40,11 @@ export class ConnectionTracker {
     server.prependListener("request", this.#onRequest);
   }
 
-  /** Open connections and the requests in flight on them. */
-  get counts(): { connections: number; requests: number } {
-    return { connections: this.#sockets.size, requests: this.#responses.size };
+  /** Open connections and requests in flight, for the timeout's log. */
+  describe(): string {
+    const connections = count(this.#sockets.size, "connection");
+    const requests = count(this.#responses.size, "request");
+    return `http: ${connections}, ${requests} in flight`;
   }
 
   /**
@@ -54,11 +56,6 @@ export class ConnectionTracker {
   refuseKeepAlive(): void {
     this.#draining = true;
     for (const response of this.#responses) markLast(response);
-  }
-
-  /** Closes the connections with nothing in flight, at once. */
-  closeIdle(): void {
-    this.#server.closeIdleConnections();
   }
 
   /** Destroys every connection, answered or not: the timeout passed. */
@@ -107,4 +104,25 @@ function endSocket(socket: Socket): void {
   if (socket.destroyed || socket.writableEnded) return;
   // flush what was written, then close without waiting for the client
   socket.end(() => socket.destroy());
+}
+
+/** Checks that `server` can be drained: an http(s) server, or `null`. */
+export function checkServer(server: unknown): ShutdownServer | null {
+  if (server === null) return null;
+
+  const candidate = server as Partial<Record<string, unknown>>;
+  const isServer = typeof server === "object" &&
+    typeof candidate.close === "function" &&
+    typeof candidate.prependListener === "function" &&
+    typeof candidate.closeIdleConnections === "function";
+  if (!isServer) {
+    throw new TypeError(
+      "gracefulShutdown: server must be an http or https server, or null",
+    );
+  }
+  return server as ShutdownServer;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

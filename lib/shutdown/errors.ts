@@ -15,19 +15,34 @@ export class ShutdownError extends IntegrationKitError {
 }
 
 /**
- * Logged when shutdown runs past its `timeout`, just before the process
+ * The two budgets of a shutdown: `drain` (the server and the tasks,
+ * `timeout`) and `cleanup` (the hooks, `cleanupTimeout`).
+ */
+export type ShutdownPhase = "drain" | "cleanup";
+
+/**
+ * Logged when a phase of shutdown runs past its budget; the process then
  * exits with code 1. `pending` names what was still running: connections,
- * requests in flight, pollers and tasks, cleanup hooks.
+ * requests in flight, pollers and tasks, and in the cleanup phase the
+ * hooks.
  */
 export class ShutdownTimeoutError extends IntegrationKitError {
   /** The budget that ran out, in milliseconds. */
   readonly timeout: number;
   /** What shutdown was still waiting for, one entry each. */
   readonly pending: readonly string[];
+  /** The phase whose budget ran out. */
+  readonly phase: ShutdownPhase;
 
-  constructor(timeout: number, pending: readonly string[]) {
-    super(`shutdown timed out after ${timeout} ms`, "ERR_SHUTDOWN_TIMEOUT");
+  constructor(
+    timeout: number,
+    pending: readonly string[],
+    phase: ShutdownPhase = "drain",
+  ) {
+    const what = phase === "drain" ? "shutdown" : "shutdown cleanup";
+    super(`${what} timed out after ${timeout} ms`, "ERR_SHUTDOWN_TIMEOUT");
     this.timeout = timeout;
     this.pending = pending;
+    this.phase = phase;
   }
 }

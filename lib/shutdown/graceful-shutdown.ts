@@ -1,7 +1,17 @@
+import { setMaxListeners } from "node:events";
+import { setLongTimeout } from "../long-timeout";
 import { guardLogger, type Logger } from "../logger";
 import { CleanupHooks, type CleanupHook } from "./cleanup";
-import { ConnectionTracker, type ShutdownServer } from "./connections";
-import { ShutdownError, ShutdownTimeoutError } from "./errors";
+import {
+  checkServer,
+  ConnectionTracker,
+  type ShutdownServer,
+} from "./connections";
+import {
+  ShutdownError,
+  ShutdownTimeoutError,
+  type ShutdownPhase,
+} from "./errors";
 import {
   normalizeShutdownOptions,
   type GracefulShutdownOptions,
@@ -30,7 +40,7 @@ export class GracefulShutdown {
   readonly #tasks: TaskSet;
   readonly #hooks: CleanupHooks;
   readonly #controller = new AbortController();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new Set<() => void>();
   #phase: Phase = "running";
   #signalled = false;
   #serverClosed = false;
@@ -47,6 +57,10 @@ export class GracefulShutdown {
     this.#tasks = new TaskSet(this.#logger);
     this.#hooks = new CleanupHooks(this.#logger);
     this.signal = this.#controller.signal;
+    // the signal is meant to be shared by every poller and long call of
+    // the app, each removing its listener when done: the default limit of
+    // 10 listeners would report a leak that is not one
+    setMaxListeners(0, this.signal);
 
     for (const name of this.#options.signals) process.on(name, this.#onSignal);
   }
@@ -69,7 +83,9 @@ export class GracefulShutdown {
    * Makes shutdown wait for `task` before its cleanup hooks run: a
    * promise (such as the one `poller.start()` returns), or an object with
    * `stop()` (such as a {@link Poller}), stopped when shutdown begins.
-   * `name` is used in logs; a poller's own name is the default.
+   * `name` is used in logs; a poller's own name is the default. A task
+   * handed over during shutdown is waited for too: by a request in flight
+   * before the hooks, by a hook before the exit.
    */
   waitFor(task: ShutdownTask, name?: string): this {
     this.#tasks.add(task, name);
@@ -78,8 +94,9 @@ export class GracefulShutdown {
 
   /**
    * Adds a cleanup hook (close a database pool). Hooks run last, in the
-   * order they were added, each awaited; one that fails is logged and
-   * makes the exit code 1.
+   * order they were added, each awaited, within `cleanupTimeout`, and
+   * also after `timeout` has passed; one that fails is logged and makes
+   * the exit code 1.
    */
   addCleanup(hook: CleanupHook, name?: string): this {
     if (typeof hook !== "function") {
@@ -98,7 +115,7 @@ export class GracefulShutdown {
       process.off(name, this.#onSignal);
     }
     this.#connections?.dispose();
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const cancel of this.#timers) cancel();
   }
 
   readonly #onSignal = (signal: NodeJS.Signals): void => {
@@ -130,37 +147,76 @@ export class GracefulShutdown {
   }
 
   async #run(trigger: string): Promise<void> {
-    const { timeout, closeDelay } = this.#options;
     const logger = this.#logger;
     const startedAt = performance.now();
     this.#phase = "draining";
-    logger.info?.({ trigger, timeout, waitingFor: this.#pending() },
-      "shutdown begun");
-
-    if (Number.isFinite(timeout)) this.#after(timeout, this.#onTimeout);
+    logger.info?.({
+      trigger, timeout: this.#options.timeout, waitingFor: this.#pending(),
+    }, "shutdown begun");
 
     // stop the background work first: it needs no load balancer to drain
     this.#controller.abort(new ShutdownError(trigger));
     this.#tasks.stopAll();
     this.#connections?.refuseKeepAlive();
 
-    // readiness already says 503: give the load balancer time to notice
-    if (closeDelay > 0) {
-      await new Promise<void>((resolve) => {
-        this.#after(closeDelay, () => resolve());
-      });
-    }
-
-    await Promise.all([this.#closeServer(), this.#tasks.settled()]);
+    const drained = await this.#drain();
     if (this.#hasExited()) return;
 
-    const cleaned = await this.#hooks.runAll();
+    // the hooks run even after a timeout, on a budget of their own: a pool
+    // or a queue left unflushed loses more than the seconds they take
+    const cleaned = await this.#cleanUp(drained);
     if (this.#hasExited()) return;
 
-    const code = cleaned && !this.#tasks.failed ? 0 : 1;
+    const code = drained && cleaned && !this.#tasks.failed ? 0 : 1;
     const duration = Math.round(performance.now() - startedAt);
     logger.info?.({ code, duration }, "shutdown complete");
     this.#exit(code);
+  }
+
+  /**
+   * Closes the server and waits for the requests and the tasks, within
+   * `timeout` of the start; past it destroys the connections left and
+   * resolves false.
+   */
+  async #drain(): Promise<boolean> {
+    const { timeout, closeDelay } = this.#options;
+    const drained = (async () => {
+      // readiness already says 503: give the load balancer time to notice
+      if (closeDelay > 0) await this.#sleep(closeDelay);
+
+      await Promise.all([this.#closeServer(), this.#tasks.settled()]);
+      // a request in flight may have handed over a task while it finished
+      await this.#tasks.settled();
+      return true;
+    })();
+
+    const timedOut = this.#sleep(timeout).then(() => false);
+    if (await Promise.race([drained, timedOut])) return true;
+
+    this.#logTimeout("drain", timeout);
+    this.#connections?.destroyAll();
+    return false;
+  }
+
+  /**
+   * Runs the cleanup hooks within `cleanupTimeout`, then waits for the
+   * tasks handed over meanwhile (unless the drain timed out: what was
+   * stuck then is stuck still). Resolves false if a hook failed or the
+   * budget ran out.
+   */
+  async #cleanUp(drained: boolean): Promise<boolean> {
+    const { cleanupTimeout } = this.#options;
+    const cleaned = (async () => {
+      const succeeded = await this.#hooks.runAll();
+      if (drained) await this.#tasks.settled();
+      return succeeded;
+    })();
+    const timedOut = this.#sleep(cleanupTimeout).then(() => "timeout" as const);
+    const outcome = await Promise.race([cleaned, timedOut]);
+    if (outcome !== "timeout") return outcome;
+
+    this.#logTimeout("cleanup", cleanupTimeout);
+    return false;
   }
 
   #closeServer(): Promise<void> {
@@ -168,23 +224,25 @@ export class GracefulShutdown {
     if (!server) return Promise.resolve();
 
     return new Promise<void>((resolve) => {
-      // the callback runs once every connection is gone; an error only
-      // says the server was not listening, which is as good as closed
+      // close() also closes the idle keep-alive connections at once (Node
+      // 19 and later); its callback runs once every connection is gone.
+      // An error only says the server was not listening: as good as closed
       server.close(() => {
         this.#serverClosed = true;
         resolve();
       });
-      this.#connections?.closeIdle();
     });
   }
 
-  readonly #onTimeout = (): void => {
-    const { timeout } = this.#options;
-    const logger = this.#logger;
-    const error = new ShutdownTimeoutError(timeout, this.#pending());
-    logger.error({ err: error, pending: error.pending }, "shutdown timed out");
-    this.#abandon();
-  };
+  #logTimeout(phase: ShutdownPhase, budget: number): void {
+    // the hooks have not begun when the drain times out: they run next
+    const pending = this.#pending(phase === "cleanup");
+    const error = new ShutdownTimeoutError(budget, pending, phase);
+    const msg = phase === "drain"
+      ? "shutdown timed out"
+      : "shutdown cleanup timed out";
+    this.#logger.error({ err: error, pending }, msg);
+  }
 
   /** Gives up on what remains: destroys the connections, exits with 1. */
   #abandon(): void {
@@ -193,14 +251,14 @@ export class GracefulShutdown {
   }
 
   /** What shutdown is still waiting for, for the timeout's log line. */
-  #pending(): string[] {
+  #pending(withHooks = true): string[] {
     const pending: string[] = [];
     if (this.#connections && !this.#serverClosed) {
-      const { connections, requests } = this.#connections.counts;
-      pending.push(`http: ${count(connections, "connection")}, ` +
-        `${count(requests, "request")} in flight`);
+      pending.push(this.#connections.describe());
     }
     for (const name of this.#tasks.pending()) pending.push(`task: ${name}`);
+    if (!withHooks) return pending;
+
     for (const name of this.#hooks.pending()) pending.push(`cleanup: ${name}`);
     return pending;
   }
@@ -210,12 +268,15 @@ export class GracefulShutdown {
     return this.#phase === "exited";
   }
 
-  #after(ms: number, run: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      run();
-    }, ms);
-    this.#timers.add(timer);
+  /** Resolves after `ms`; never with `Infinity`. Cancelled by dispose(). */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = setLongTimeout(() => {
+        this.#timers.delete(cancel);
+        resolve();
+      }, ms);
+      this.#timers.add(cancel);
+    });
   }
 
   #exit(code: number): void {
@@ -223,7 +284,12 @@ export class GracefulShutdown {
 
     this.#phase = "exited";
     this.dispose();
-    this.#options.exit(code);
+    try {
+      this.#options.exit(code);
+    } catch (error) {
+      // a test's process.exit mock that throws, say: begin() still settles
+      this.#logger.error({ err: error, code }, "shutdown exit failed");
+    }
     this.#settle(code);
   }
 }
@@ -235,8 +301,9 @@ export class GracefulShutdown {
  * connections, aborts `signal`, lets requests in flight finish while
  * closing keep-alive connections as soon as they are idle, waits for the
  * registered tasks, runs the cleanup hooks and exits with code 0; past
- * `timeout` it destroys what remains, logs what was pending and exits
- * with code 1. A second signal exits at once with code 1.
+ * `timeout` it destroys what remains, logs what was pending, runs the
+ * cleanup hooks all the same and exits with code 1. A second signal exits
+ * at once with code 1.
  *
  * @example
  * const server = app.listen(3000);
@@ -253,24 +320,4 @@ export function gracefulShutdown(
   options: GracefulShutdownOptions = {},
 ): GracefulShutdown {
   return new GracefulShutdown(server, options);
-}
-
-function checkServer(server: unknown): ShutdownServer | null {
-  if (server === null) return null;
-
-  const candidate = server as Partial<Record<string, unknown>>;
-  const isServer = typeof server === "object" &&
-    typeof candidate.close === "function" &&
-    typeof candidate.prependListener === "function" &&
-    typeof candidate.closeIdleConnections === "function";
-  if (!isServer) {
-    throw new TypeError(
-      "gracefulShutdown: server must be an http or https server, or null",
-    );
-  }
-  return server as ShutdownServer;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -10,12 +10,23 @@ import {
 /** The options of {@link gracefulShutdown}. */
 export interface GracefulShutdownOptions {
   /**
-   * Milliseconds from the start of shutdown to a forced exit: past it the
-   * remaining connections are destroyed, what was pending is logged and
-   * the process exits with code 1.
+   * Milliseconds from the start of shutdown for the requests in flight and
+   * the tasks to finish: past it the remaining connections are destroyed,
+   * what was pending is logged, the cleanup hooks still run (within
+   * `cleanupTimeout`) and the process exits with code 1.
    * @default 10_000
    */
   timeout?: number;
+
+  /**
+   * Milliseconds the cleanup hooks get in all, counted from when the first
+   * one starts, after the drain ended or timed out: past it the process
+   * exits with code 1, naming the hook still running. A signal thus ends
+   * in an exit within `timeout + cleanupTimeout`: keep that under the
+   * grace period of the supervisor (30 s by default on Kubernetes).
+   * @default 5_000
+   */
+  cleanupTimeout?: number;
 
   /**
    * The process signals that begin shutdown; a second one forces the exit
@@ -48,6 +59,7 @@ export interface GracefulShutdownOptions {
 
 export interface NormalizedShutdownOptions {
   timeout: number;
+  cleanupTimeout: number;
   signals: readonly NodeJS.Signals[];
   closeDelay: number;
   logger: Logger;
@@ -57,6 +69,7 @@ export interface NormalizedShutdownOptions {
 /** The documented defaults of every {@link GracefulShutdownOptions} field. */
 export const shutdownDefaults = {
   timeout: 10_000,
+  cleanupTimeout: 5_000,
   signals: ["SIGTERM", "SIGINT"],
   closeDelay: 0,
   logger: defaultLogger,
@@ -85,6 +98,9 @@ export function normalizeShutdownOptions(
 
   return {
     timeout,
+    cleanupTimeout: checkNumber(scope, "cleanupTimeout",
+      options.cleanupTimeout ?? shutdownDefaults.cleanupTimeout,
+      { positive: true, infinite: true }),
     signals: checkSignals(options.signals ?? shutdownDefaults.signals),
     closeDelay,
     logger: checkLogger(scope, options.logger, shutdownDefaults.logger),

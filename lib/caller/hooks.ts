@@ -4,11 +4,11 @@ import {
   type InternalAxiosRequestConfig,
 } from "axios";
 import axiosRetry from "axios-retry";
+import { maxTimerDelay } from "../long-timeout";
 import { CallState, stateOf, withState } from "./attempt";
 import { usesHttpAdapter } from "./body-reader";
 import { DeadlineQueue } from "./deadlines";
 import {
-  MAX_TIMER_DELAY,
   type NormalizedCallerOptions,
   type RetryEvent,
 } from "./options";
@@ -170,7 +170,7 @@ class AttemptHooks {
 
     // note: a wait past what a timer keeps (about 24.8 days) is cut to it;
     // a Retry-After that long only passes with maxRetryAfter: Infinity
-    const wait = Math.min(delay, MAX_TIMER_DELAY);
+    const wait = Math.min(delay, maxTimerDelay);
     if (state !== undefined) state.nextDelay = wait;
     return wait;
   }

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from "axios";
 import { defaultLogger, guardLogger, type Logger } from "../logger";
+import { maxTimerDelay } from "../long-timeout";
 import {
   checkFunction,
   checkLogger,
@@ -216,16 +217,10 @@ function normalizeBaseURL(value: unknown, axios?: AxiosInstance): URL {
   return url;
 }
 
-/**
- * The longest delay a Node timer keeps: a longer one fires after 1 ms,
- * which would turn a long wait into none.
- */
-export const MAX_TIMER_DELAY = 2 ** 31 - 1;
-
 function checkTimeout(value: unknown): number {
   const timeout = checkNumber(SCOPE, "timeout", value);
-  if (timeout > MAX_TIMER_DELAY) {
-    invalidOption(SCOPE, "timeout", `at most ${MAX_TIMER_DELAY} ms`);
+  if (timeout > maxTimerDelay) {
+    invalidOption(SCOPE, "timeout", `at most ${maxTimerDelay} ms`);
   }
   return timeout;
 }

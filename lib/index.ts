@@ -110,7 +110,10 @@ export {
   RedisTimeoutError,
 } from "./redis/errors";
 export type { LockLossReason, RedisOperation } from "./redis/errors";
-export { redisLock } from "./redis/lock";
+export { redisLock, redisLockDefaults } from "./redis/lock";
 export type { RedisLock, RedisLockOptions } from "./redis/lock";
-export { redisReplayStore } from "./redis/replay-store";
+export {
+  redisReplayStore,
+  redisReplayStoreDefaults,
+} from "./redis/replay-store";
 export type { RedisReplayStoreOptions } from "./redis/replay-store";

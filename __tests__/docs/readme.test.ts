@@ -6,6 +6,8 @@ import {
   defaultLogger,
   memoryReplayStoreDefaults,
   pollerDefaults,
+  redisLockDefaults,
+  redisReplayStoreDefaults,
   shutdownDefaults,
   webhookDefaults,
 } from "../../lib/index";
@@ -96,6 +98,10 @@ const parts = [
   ["## Poller and graceful shutdown", "### The Poller", pollerDefaults],
   ["## Poller and graceful shutdown", "### Graceful shutdown",
     shutdownDefaults],
+  ["## Running on many replicas", "### Redis replay store options",
+    redisReplayStoreDefaults],
+  ["## Running on many replicas", "### Redis lock options",
+    redisLockDefaults],
 ] as const;
 
 describe("README.md", () => {

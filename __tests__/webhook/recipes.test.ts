@@ -53,7 +53,14 @@ async function startRecipe(file: string, env: Record<string, string>) {
 
   return {
     url: `http://127.0.0.1:${port}`,
-    output: () => output,
+    // the child's stdout may arrive after its HTTP answer: wait for it
+    printed: async (text: string) => {
+      for (let waited = 0; !output.includes(text) && waited < 5_000;
+        waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return output;
+    },
     stop: () => new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
       child.kill();
@@ -78,7 +85,8 @@ describe("examples/webhook-*.ts recipes", () => {
         .send(body);
 
       expect(res.status).toBe(200);
-      expect(recipe.output()).toContain("invoice paid in_1");
+      expect(await recipe.printed("invoice paid in_1"))
+        .toContain("invoice paid in_1");
     } finally {
       await recipe.stop();
     }

@@ -1,62 +1,23 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
+import { runExample, type Example } from "../helpers/example";
 
 // `npm start` as a newcomer runs it: the whole demo in a child process,
 // read line by line, then stopped with Ctrl-C (SIGINT).
-const root = path.join(__dirname, "..", "..");
-
-interface Demo {
-  output(): string;
-  /** Resolves once the output matches `pattern`. */
-  waitFor(pattern: RegExp): Promise<void>;
-  exited: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-function startDemo(): Demo {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join("examples", "demo.ts")],
-    { cwd: root, env: { ...process.env, PORT: "0" }, stdio: "pipe" },
-  );
-  let output = "";
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-    for (const waiter of waiters.filter((w) => w.pattern.test(output))) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
-  };
-  child.stdout.on("data", onData);
-  child.stderr.on("data", onData);
-
-  return {
-    output: () => output,
-    waitFor: (pattern) =>
-      pattern.test(output)
-        ? Promise.resolve()
-        : new Promise((resolve) => waiters.push({ pattern, resolve })),
-    exited: new Promise((resolve) => child.once("exit", resolve)),
-    kill: (signal) => child.kill(signal),
-  };
-}
 
 describe("the demo (npm start)", () => {
-  let demo: Demo;
+  let demo: Example;
   let exitCode: number | null;
 
   beforeAll(async () => {
-    demo = startDemo();
-    await demo.waitFor(/press Ctrl-C/);
+    demo = runExample("demo.ts", { PORT: "0" });
+    await demo.printed("press Ctrl-C");
     // a failed tick and the one after it: the schedule goes on
-    await demo.waitFor(/poller tick failed[^]*settlements checked/);
-    demo.kill("SIGINT");
+    await demo.printed(/poller tick failed[^]*settlements checked/);
+    demo.child.kill("SIGINT");
     exitCode = await demo.exited;
   }, 30_000);
 
   afterAll(() => {
-    demo.kill("SIGKILL");
+    demo.child.kill("SIGKILL");
   });
 
   it("accepts the valid delivery after the Caller retried the upstream", () => {

@@ -1,74 +1,18 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import net from "node:net";
-import path from "node:path";
 
 import { signWebhook } from "../../lib";
+import { freePort, killExamples, runExample } from "../helpers/example";
 import { describeWithRedis, redisUrl } from "../helpers/redis";
 
 // The recipes in examples/ that are not about webhooks alone, each run as
 // its own process the way its header comment says, then stopped the way
 // a platform stops a service.
-const root = path.join(__dirname, "..", "..");
 
-interface Recipe {
-  child: ChildProcess;
-  output(): string;
-  /** Resolves once the output contains `text`. */
-  printed(text: string): Promise<void>;
-  exited: Promise<number | null>;
-}
-
-function run(file: string, env: Record<string, string> = {}): Recipe {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join("examples", file)],
-    { cwd: root, env: { ...process.env, ...env }, stdio: "pipe" },
-  );
-  let output = "";
-  const waiters: { text: string; resolve: () => void }[] = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-    for (const waiter of waiters.filter((w) => output.includes(w.text))) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
-  };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
-
-  return {
-    child,
-    output: () => output,
-    printed: (text) =>
-      output.includes(text)
-        ? Promise.resolve()
-        : new Promise((resolve) => waiters.push({ text, resolve })),
-    exited: once(child, "exit").then(([code]) => code as number | null),
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-const running: Recipe[] = [];
-afterEach(() => {
-  for (const recipe of running.splice(0)) recipe.child.kill("SIGKILL");
-});
+afterEach(killExamples);
 
 describe("examples/caller-routes.ts", () => {
   it("answers through request-bound callers, retrying a 503", async () => {
-    const recipe = run("caller-routes.ts");
-    running.push(recipe);
+    const recipe = runExample("caller-routes.ts");
 
     const code = await recipe.exited;
     const output = recipe.output();
@@ -85,8 +29,7 @@ describe("examples/caller-routes.ts", () => {
 describe("examples/poller-shutdown.ts", () => {
   it("serves its status, then stops cleanly on SIGTERM", async () => {
     const port = await freePort();
-    const recipe = run("poller-shutdown.ts", { PORT: String(port) });
-    running.push(recipe);
+    const recipe = runExample("poller-shutdown.ts", { PORT: String(port) });
     await recipe.printed("listening on");
 
     const health = await fetch(`http://127.0.0.1:${port}/health`);
@@ -107,9 +50,11 @@ describeWithRedis("examples/redis-replicas.ts", () => {
     async () => {
       const ports = [await freePort(), await freePort()];
       const replicas = ports.map((port) =>
-        run("redis-replicas.ts", { PORT: String(port), REDIS_URL: redisUrl })
+        runExample("redis-replicas.ts", {
+          PORT: String(port),
+          REDIS_URL: redisUrl,
+        })
       );
-      running.push(...replicas);
       await Promise.all(replicas.map((r) => r.printed("listening on")));
 
       const body = JSON.stringify({ order: 1 });

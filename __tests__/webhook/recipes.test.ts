@@ -1,25 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import net from "node:net";
-import path from "node:path";
 import request from "supertest";
 
 import { signWebhook, type WebhookOptions } from "../../lib/index";
+import { freePort, runExample } from "../helpers/example";
 
 // Each recipe in examples/ started as its own process, as a user would run
 // it, and sent a delivery signed for it.
-
-const root = path.join(__dirname, "..", "..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   for (;;) {
@@ -39,32 +26,20 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
 
 async function startRecipe(file: string, env: Record<string, string>) {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join("examples", file)],
-    { cwd: root, env: { ...process.env, ...env, PORT: String(port) },
-      stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  });
-  await waitForPort(port, child);
+  const recipe = runExample(file, { ...env, PORT: String(port) });
+  await waitForPort(port, recipe.child);
 
   return {
     url: `http://127.0.0.1:${port}`,
     // the child's stdout may arrive after its HTTP answer: wait for it
     printed: async (text: string) => {
-      for (let waited = 0; !output.includes(text) && waited < 5_000;
-        waited += 20) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      return output;
+      await recipe.printed(text);
+      return recipe.output();
     },
-    stop: () => new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill();
-    }),
+    stop: async () => {
+      recipe.child.kill();
+      await recipe.exited;
+    },
   };
 }
 

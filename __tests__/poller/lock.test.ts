@@ -54,6 +54,26 @@ describe("Poller", () => {
       await done;
     });
 
+    it("stops at once while an acquire hangs, and releases", async () => {
+      const { poller, lock, calls } = lockedPoller();
+      lock.mode = "hang";
+      const done = poller.start();
+      await jest.advanceTimersByTimeAsync(100);
+      expect(lock.acquires).toBe(1);
+
+      let stopped = false;
+      void poller.stop().then(() => {
+        stopped = true;
+      });
+      await jest.advanceTimersByTimeAsync(0);
+
+      expect(stopped).toBe(true);
+      expect(lock.acquireSignal?.aborted).toBe(true);
+      expect(lock.events).toEqual(["acquire", "release"]);
+      expect(calls).toHaveLength(0);
+      await done;
+    });
+
     it("skips the tick silently when another holder has it", async () => {
       const { poller, lock, lines, calls } = lockedPoller();
       lock.mode = "elsewhere";

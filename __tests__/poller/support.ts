@@ -46,17 +46,21 @@ export function deferred<T = void>(): Deferred<T> {
  * next acquire() resolves, `lose()` aborts the signal of the lock held.
  */
 export class MemoryLock implements PollerLock {
-  mode: "hold" | "elsewhere" | "fail" = "hold";
+  mode: "hold" | "elsewhere" | "fail" | "hang" = "hold";
   acquires = 0;
   releases = 0;
   readonly events: string[] = [];
+  /** The signal the poller passed to the last acquire(). */
+  acquireSignal: AbortSignal | undefined;
   #held: AbortController | undefined;
 
-  async acquire(): Promise<AbortSignal | null> {
+  async acquire(signal?: AbortSignal): Promise<AbortSignal | null> {
     this.acquires += 1;
     this.events.push("acquire");
+    this.acquireSignal = signal;
     if (this.mode === "fail") throw new Error("store unreachable");
     if (this.mode === "elsewhere") return null;
+    if (this.mode === "hang") return new Promise(() => undefined);
 
     this.#held ??= new AbortController();
     return this.#held.signal;

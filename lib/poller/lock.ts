@@ -15,8 +15,12 @@ export interface PollerLock {
    * lock is lost later (a renewal failed), and the poller passes that on to
    * `fn`. Resolves `null` when another holder has it: the tick is skipped.
    * Rejects when the store cannot answer: the tick is skipped and logged.
+   *
+   * `signal` aborts when the poller stops. The poller stops waiting for
+   * the acquire then, whatever the lock does, and calls `release()`; a
+   * lock may also use it to give up its own wait early.
    */
-  acquire(): Promise<AbortSignal | null>;
+  acquire(signal?: AbortSignal): Promise<AbortSignal | null>;
 
   /** Gives up the lock if this process holds it. Idempotent. */
   release(): Promise<void>;

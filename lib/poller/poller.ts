@@ -228,22 +228,24 @@ export class Poller {
     return new PollerTimeoutError(this.name, this.#options.timeout, cause);
   }
 
-  // note: acquire() takes no signal, so a stop waits for the acquire in
-  // flight; a lock store that hangs holds the shutdown up to its timeout.
-  // Lifting it needs an acquire(signal) in PollerLock
   async #acquireLock(): Promise<LockResult | undefined> {
     const { lock } = this.#options;
     if (!lock) return undefined;
 
+    // a lock store that hangs must not hold up a stop: the wait ends with
+    // the stop signal, and the loop's release() follows
+    const stop = this.#stopController.signal;
     let held: unknown;
     try {
-      held = await lock.acquire();
+      held = await untilStopped(lock.acquire(stop), stop);
     } catch (error) {
       this.#log("warn", { err: error, name: this.name },
         "poller lock acquire failed");
       this.#record({ outcome: "lockError", duration: 0, error });
       return "skip";
     }
+
+    if (held === stopped) return "skip";
 
     // null, or a signal of a lock already lost: another holder has it
     if (held === null || (isAbortSignal(held) && held.aborted)) {
@@ -299,4 +301,38 @@ export class Poller {
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as Partial<PromiseLike<unknown>> | null)?.then ===
     "function";
+}
+
+const stopped = Symbol("stopped");
+
+/**
+ * `pending`, or `stopped` as soon as `signal` aborts, whichever comes
+ * first. A late rejection of `pending` is dropped: nobody waits for it.
+ */
+function untilStopped<T>(
+  pending: Promise<T>,
+  signal: AbortSignal,
+): Promise<T | typeof stopped> {
+  if (signal.aborted) {
+    pending.catch(() => undefined);
+    return Promise.resolve(stopped);
+  }
+
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      pending.catch(() => undefined);
+      resolve(stopped);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

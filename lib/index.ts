@@ -50,7 +50,7 @@ export type {
 // caller
 export { Caller } from "./caller/caller";
 export { BoundCaller, provideCallers } from "./caller/bind";
-export { CALLER_DEFAULTS } from "./caller/options";
+export { callerDefaults } from "./caller/options";
 export { equalJitterBackoff, parseRetryAfter } from "./caller/retry";
 export {
   CallerError,

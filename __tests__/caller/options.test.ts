@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import {
-  CALLER_DEFAULTS,
+  callerDefaults,
   Caller,
   equalJitterBackoff,
   parseRetryAfter,
@@ -40,7 +40,7 @@ describe("new Caller()", () => {
   });
 
   describe("documented defaults", () => {
-    // the @default lines of options.ts must say what CALLER_DEFAULTS holds
+    // the @default lines of options.ts must say what callerDefaults holds
     // (the README's table is checked by __tests__/docs/readme.test.ts)
     const source = fs.readFileSync(
       path.join(__dirname, "../../lib/caller/options.ts"), "utf8");
@@ -51,11 +51,11 @@ describe("new Caller()", () => {
           `@default ([\\d_]+)[^\\n]*\\n[^\\n]*\\n\\s*${name}\\?:`);
         const documented = doc.exec(source)?.[1];
         expect(Number(documented?.replace(/_/g, ""))).toBe(
-          CALLER_DEFAULTS[name as keyof typeof CALLER_DEFAULTS]);
+          callerDefaults[name as keyof typeof callerDefaults]);
       });
 
     it("match the code for idempotencyKey", () => {
-      expect(CALLER_DEFAULTS.idempotencyKey).toBe(false);
+      expect(callerDefaults.idempotencyKey).toBe(false);
       expect(source).toMatch(/@default false\n\s*\*\/\n\s*idempotencyKey\?:/);
     });
   });

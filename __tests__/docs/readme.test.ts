@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import {
-  CALLER_DEFAULTS,
+  callerDefaults,
   defaultLogger,
   memoryReplayStoreDefaults,
   pollerDefaults,
@@ -73,7 +73,7 @@ const named = new Map<unknown, string>([
   [defaultLogger, "defaultLogger"],
   [Date.now, "Date.now"],
   [shutdownDefaults.exit, "process.exit"],
-  [CALLER_DEFAULTS.backoff, "equalJitterBackoff()"],
+  [callerDefaults.backoff, "equalJitterBackoff()"],
 ]);
 
 /** How a default value is written in the README: `10_000`, `"hex"`. */
@@ -94,7 +94,7 @@ const parts = [
   ["## Webhook receiver", "### Options", webhookDefaults],
   ["## Webhook receiver", "### Replay store options",
     memoryReplayStoreDefaults],
-  ["## Caller", "### Options", CALLER_DEFAULTS],
+  ["## Caller", "### Options", callerDefaults],
   ["## Poller and graceful shutdown", "### The Poller", pollerDefaults],
   ["## Poller and graceful shutdown", "### Graceful shutdown",
     shutdownDefaults],
@@ -124,7 +124,7 @@ describe("README.md", () => {
       expect(optionTable(section(caller, "### Graceful shutdown")).size)
         .toBe(0);
       expect(optionTable(section(caller, "### Options")).get("maxRetry"))
-        .toBe(shown(CALLER_DEFAULTS.maxRetry));
+        .toBe(shown(callerDefaults.maxRetry));
     });
   });
 

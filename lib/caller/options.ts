@@ -134,7 +134,7 @@ export interface CallOptions {
 }
 
 /** The defaults, declared once; a test keeps the TSDoc above in step. */
-export const CALLER_DEFAULTS = {
+export const callerDefaults = {
   timeout: 10_000,
   maxRetry: 3,
   headers: {} as Readonly<Record<string, string>>,
@@ -239,7 +239,7 @@ export function normalizeOptions(
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${SCOPE}: options must be an object`);
   }
-  const merged = { ...CALLER_DEFAULTS, ...definedOnly(options) };
+  const merged = { ...callerDefaults, ...definedOnly(options) };
 
   const axios = merged.axios;
   if (axios !== undefined && !isAxiosInstance(axios)) {
@@ -266,7 +266,7 @@ export function normalizeOptions(
       checkFunction(SCOPE, "onRetry", merged.onRetry),
     // a logger that throws must not turn a retry into a failed call
     logger: guardLogger(
-      checkLogger(SCOPE, options.logger, CALLER_DEFAULTS.logger)),
+      checkLogger(SCOPE, options.logger, callerDefaults.logger)),
     axios,
   };
 }

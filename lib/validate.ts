@@ -13,6 +13,19 @@ export function invalidOption(
   throw new TypeError(`${scope}: option ${name} must be ${expected}`);
 }
 
+/**
+ * Throws unless `value` is an object, the options argument of `scope`:
+ * `poller: options must be an object`.
+ */
+export function checkOptionsObject(
+  scope: string,
+  value: unknown,
+): asserts value is object {
+  if (typeof value !== "object" || value === null) {
+    throw new TypeError(`${scope}: options must be an object`);
+  }
+}
+
 /** A finite number >= 0 (or > 0 with `positive`); `Infinity` with `infinite`. */
 export function checkNumber(
   scope: string,

@@ -5,6 +5,7 @@ import {
   checkFunction,
   checkLogger,
   checkNumber,
+  checkOptionsObject,
   invalidOption,
 } from "../validate";
 import { equalJitterBackoff } from "./retry";
@@ -236,9 +237,7 @@ function isAxiosInstance(value: unknown): value is AxiosInstance {
 export function normalizeOptions(
   options: CallerOptions,
 ): NormalizedCallerOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${SCOPE}: options must be an object`);
-  }
+  checkOptionsObject(SCOPE, options);
   const merged = { ...callerDefaults, ...definedOnly(options) };
 
   const axios = merged.axios;

@@ -3,6 +3,7 @@ import {
   checkFunction,
   checkLogger,
   checkNumber,
+  checkOptionsObject,
   invalidOption,
 } from "../validate";
 import type { PollerLock } from "./lock";
@@ -115,9 +116,7 @@ const scope = "poller";
 export function normalizePollerOptions(
   options: PollerOptions,
 ): NormalizedPollerOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${scope}: options must be an object`);
-  }
+  checkOptionsObject(scope, options);
 
   const name = options.name ?? pollerDefaults.name;
   if (typeof name !== "string" || name.length === 0) {

@@ -2,7 +2,12 @@ import { performance } from "node:perf_hooks";
 
 import { defaultLogger, type Logger } from "../logger";
 import type { PollerLock } from "../poller/lock";
-import { checkLogger, checkNumber, invalidOption } from "../validate";
+import {
+  checkLogger,
+  checkNumber,
+  checkOptionsObject,
+  invalidOption,
+} from "../validate";
 import { checkRedisClient, type RedisClient } from "./client";
 import { RedisLockLostError, type LockLossReason } from "./errors";
 import { createToken, OwnedKeys } from "./owned-keys";
@@ -53,9 +58,7 @@ interface Tenure {
 }
 
 function normalizeOptions(options: RedisLockOptions = {}) {
-  if (typeof options !== "object" || options === null) {
-    invalidOption(SCOPE, "options", "an object");
-  }
+  checkOptionsObject(SCOPE, options);
 
   const ttl = checkNumber(SCOPE, "ttl", options.ttl ?? redisLockDefaults.ttl, {
     positive: true,

@@ -1,5 +1,10 @@
 import { defaultLogger, type Logger } from "../logger";
-import { checkLogger, checkNumber, invalidOption } from "../validate";
+import {
+  checkLogger,
+  checkNumber,
+  checkOptionsObject,
+  invalidOption,
+} from "../validate";
 import type { ReplayStore } from "../webhook/replay-store";
 import { checkRedisClient, type RedisClient } from "./client";
 import { createToken, OwnedKeys } from "./owned-keys";
@@ -73,9 +78,7 @@ export const redisReplayStoreDefaults = {
 function normalizeOptions(
   options: RedisReplayStoreOptions = {},
 ): NormalizedOptions {
-  if (typeof options !== "object" || options === null) {
-    invalidOption(SCOPE, "options", "an object");
-  }
+  checkOptionsObject(SCOPE, options);
 
   const prefix = options.prefix ?? redisReplayStoreDefaults.prefix;
   if (typeof prefix !== "string") {

@@ -4,6 +4,7 @@ import {
   checkFunction,
   checkLogger,
   checkNumber,
+  checkOptionsObject,
   invalidOption,
 } from "../validate";
 
@@ -83,9 +84,7 @@ const scope = "gracefulShutdown";
 export function normalizeShutdownOptions(
   options: GracefulShutdownOptions,
 ): NormalizedShutdownOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${scope}: options must be an object`);
-  }
+  checkOptionsObject(scope, options);
 
   const timeout = checkNumber(scope, "timeout",
     options.timeout ?? shutdownDefaults.timeout,

@@ -1,4 +1,8 @@
-import { checkFunction, checkNumber, invalidOption } from "../validate";
+import {
+  checkFunction,
+  checkNumber,
+  checkOptionsObject,
+} from "../validate";
 import type { ReplayStore } from "./replay-store";
 
 const scope = "memoryReplayStore";
@@ -39,9 +43,7 @@ interface Claim {
 }
 
 function normalizeOptions(options: MemoryReplayStoreOptions) {
-  if (typeof options !== "object" || options === null) {
-    return invalidOption(scope, "options", "an object");
-  }
+  checkOptionsObject(scope, options);
   const defaults = memoryReplayStoreDefaults;
   return {
     ttl: checkNumber(scope, "ttl", options.ttl ?? defaults.ttl, {

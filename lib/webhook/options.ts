@@ -2,8 +2,13 @@ import type { IncomingMessage } from "node:http";
 import type { KeyObject } from "node:crypto";
 
 import { defaultLogger, guardLogger, type Logger } from "../logger";
-import { checkFunction, checkLogger, checkNumber, invalidOption } from
-  "../validate";
+import {
+  checkFunction,
+  checkLogger,
+  checkNumber,
+  checkOptionsObject,
+  invalidOption,
+} from "../validate";
 import {
   isPresetName,
   presets,
@@ -267,9 +272,7 @@ function normalizeScheme(
  * fails when the middleware is created rather than at the first delivery.
  */
 export function normalizeOptions(options: WebhookOptions): ReceiverConfig {
-  if (typeof options !== "object" || options === null) {
-    return invalidOption(scope, "options", "an object");
-  }
+  checkOptionsObject(scope, options);
   // a misspelt option would otherwise be ignored and its default used
   for (const key of Object.keys(options)) {
     if (!knownOptions.has(key)) {

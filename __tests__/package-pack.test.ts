@@ -69,8 +69,14 @@ describe("the packed tarball", () => {
       { cwd: scratch, encoding: "utf8" },
     );
 
-    const script =
-      "console.log(typeof kit.IntegrationKitError, typeof kit.defaultLogger)";
+    // one real use of each part, not only that names exist
+    const script = [
+      "const headers = kit.signWebhook({ secret: 's' }, '{}', { event: 'e' });",
+      "console.log(typeof kit.webhook({ secret: 's' }, { e: () => {} }),",
+      "  new kit.Caller({ baseURL: 'http://127.0.0.1:1' }).axios !== undefined,",
+      "  new kit.Poller({ name: 'p', interval: 1, fn: () => {} }).status.state,",
+      "  Object.keys(headers).sort().join(','));",
+    ].join(" ");
     const cjs = execFileSync(
       process.execPath,
       ["-e", `const kit = require("integration-kit"); ${script}`],
@@ -86,7 +92,9 @@ describe("the packed tarball", () => {
       { cwd: scratch, encoding: "utf8" },
     );
 
-    expect(cjs.trim()).toBe("function object");
+    expect(cjs.trim()).toBe(
+      "function true idle x-event-type,x-hub-signature-256,x-webhook-id",
+    );
     expect(esm.trim()).toBe(cjs.trim());
   }, 120_000);
 });
